@@ -1,0 +1,24 @@
+namespace PgPanel.Core.Clusters;
+
+/// <summary>A cluster PgPanel built: its spec (without secrets) and its sealed credentials.</summary>
+public sealed class ClusterRecord
+{
+    public required string Name { get; set; }
+
+    public required string PostgresVersion { get; set; }
+
+    /// <summary>The spec of the last run, secrets removed.</summary>
+    public required string SpecJson { get; set; }
+
+    /// <summary>Secret name → value sealed with Data Protection (the key ring lives outside this database).</summary>
+    public string SealedSecretsJson { get; set; } = "{}";
+
+    /// <summary>"provisioning" until a run succeeds, then "ready".</summary>
+    public string State { get; set; } = "provisioning";
+
+    public Guid? LastJobId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

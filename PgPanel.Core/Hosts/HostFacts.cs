@@ -1,0 +1,41 @@
+using PgPanel.Core.Planning;
+
+namespace PgPanel.Core.Hosts;
+
+/// <summary>What a host is and has, as far as planning needs to know. Probed, or assumed from the spec's "os".</summary>
+public sealed record HostFacts
+{
+    public required OsTarget Os { get; init; }
+
+    /// <summary>True when commands can run as root (root login, sudo, or a panel running as root).</summary>
+    public bool CanBecomeRoot { get; init; }
+
+    /// <summary>The account commands run as before any change of user.</summary>
+    public string User { get; init; } = "root";
+
+    /// <summary>Installed PostgreSQL servers: major version → directory holding pg_ctl.</summary>
+    public IReadOnlyDictionary<PgVersion, string> PostgresBinDirectories { get; init; } = new Dictionary<PgVersion, string>();
+
+    public bool HasSystemd { get; init; }
+
+    public bool HasPostgresUser { get; init; }
+
+    /// <summary>Free bytes where the data directories will live, when probed.</summary>
+    public long? FreeBytes { get; init; }
+
+    /// <summary>True when these facts come from the spec's "os" rather than from the host.</summary>
+    public bool Assumed { get; init; }
+
+    public string? PrettyName { get; init; }
+
+    /// <summary>Facts for a host that was not reached: a fresh server of that OS, reached as root, with systemd.</summary>
+    public static HostFacts AssumedFor(OsTarget os) => new()
+    {
+        Os = os,
+        CanBecomeRoot = true,
+        User = "root",
+        HasSystemd = true,
+        HasPostgresUser = false,
+        Assumed = true,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using PgPanel.Core.Planning;
+
+namespace PgPanel.Core.Hosts;
+
+/// <summary>Reads <see cref="HostFacts"/> from a host in one round trip: OS, user, PostgreSQL installs, systemd, free space.</summary>
+public static class HostProbe
+{
+    internal const string Script =
+        """
+        if [ -r /etc/os-release ]; then . /etc/os-release; fi
+        echo "os.id=${ID:-}"
+        echo "os.version=${VERSION_ID:-}"
+        echo "os.like=${ID_LIKE:-}"
+        echo "os.pretty=${PRETTY_NAME:-}"
+        echo "user=$(id -un)"
+        echo "uid=$(id -u)"
+        if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then echo "sudo=1"; fi
+        for d in /usr/lib/postgresql/*/bin /usr/pgsql-*/bin; do
+          if [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then echo "pg=$("$d/postgres" --version | grep -oE '[0-9]+(\.[0-9]+)+' | head -n 1)|$d"; fi
+        done
+        if [ -d /run/systemd/system ]; then echo "systemd=1"; fi
+        if id postgres >/dev/null 2>&1; then echo "postgres_user=1"; fi
+        probe_dir="${PGPANEL_PROBE_DIR:-/var/lib}"
+        while [ ! -e "$probe_dir" ]; do probe_dir=$(dirname "$probe_dir"); done
+        echo "free_kb=$(df -Pk "$probe_dir" | awk 'NR==2 {print $4}')"
+        """;
+
+    /// <summary>Probes a host. <paramref name="dataRoot"/> is where free space is measured.</summary>
+    public static async Task<HostFacts> ProbeAsync(IHostShell shell, string? dataRoot = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shell);
+        var environment = new Dictionary<string, string>();
+        if (dataRoot is not null)
+        {
+            environment["PGPANEL_PROBE_DIR"] = dataRoot;
+        }
+
+        var result = await shell.RunAsync(new ShellCommand(Script, Environment: environment), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new HostProbeException($"Probing {shell.Description} failed with exit code {result.ExitCode}: {result.LastLine}");
+        }
+
+        return Parse(result.Output, shell.Description);
+    }
+
+    internal static HostFacts Parse(string output, string description)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                values.Add(new(line[..eq], line[(eq + 1)..].Trim()));
+            }
+        }
+
+        string Get(string key) => values.LastOrDefault(v => v.Key == key).Value ?? "";
+        var os = OsTarget.FromOsRelease(Get("os.id"), Get("os.version"), Get("os.like"))
+            ?? throw new HostProbeException($"{description} runs '{Get("os.pretty")}' (ID={Get("os.id")}), which PgPanel does not support; use Debian/Ubuntu or RHEL/CentOS/Rocky/Alma/Alibaba Cloud Linux.");
+        var installs = new Dictionary<PgVersion, string>();
+        foreach (var (_, value) in values.Where(v => v.Key == "pg"))
+        {
+            var parts = value.Split('|', 2);
+            if (parts.Length == 2 && PgVersion.TryParse(parts[0], out var version))
+            {
+                installs[version] = parts[1];
+            }
+        }
+
+        return new HostFacts
+        {
+            Os = os,
+            PrettyName = Get("os.pretty"),
+            User = Get("user"),
+            CanBecomeRoot = Get("uid") == "0" || Get("sudo") == "1",
+            PostgresBinDirectories = installs,
+            HasSystemd = Get("systemd") == "1",
+            HasPostgresUser = Get("postgres_user") == "1",
+            FreeBytes = long.TryParse(Get("free_kb"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null,
+        };
+    }
+}

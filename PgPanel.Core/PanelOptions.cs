@@ -1,0 +1,15 @@
+namespace PgPanel.Core;
+
+/// <summary>The panel's configuration, bound from "PgPanel".</summary>
+public sealed class PanelOptions
+{
+    public const string Section = "PgPanel";
+
+    /// <summary>The SQLite file, the key ring and local clusters live here (relative: to the working directory).</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Bearer token for the REST API (env PgPanel__ApiToken). Null: one is generated into the data directory.</summary>
+    public string? ApiToken { get; set; }
+
+    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Core.Planning;
+
+/// <summary>Renders whole configuration files (settings include, pg_hba.conf, recovery.conf) for one node. Pure.</summary>
+public static class ConfigRenderer
+{
+    /// <summary>Settings every node carries, so a standby is already a correct primary after a switchover.</summary>
+    public static List<KeyValuePair<string, string>> CommonSettings(ClusterSpec spec)
+    {
+        var v = spec.PostgresVersion;
+        var settings = new List<KeyValuePair<string, string>>
+        {
+            new("wal_level", v <= PgVersion.V9_5 ? "hot_standby" : "replica"),
+            new("synchronous_commit", "on"),
+            new("max_wal_senders", PlanDefaults.MaxWalSenders.ToString(CultureInfo.InvariantCulture)),
+            new("wal_sender_timeout", PlanDefaults.WalSenderTimeout),
+            new("max_connections", PlanDefaults.MaxConnections.ToString(CultureInfo.InvariantCulture)),
+            new("max_replication_slots", PlanDefaults.MaxReplicationSlots.ToString(CultureInfo.InvariantCulture)),
+            new("hot_standby", "on"),
+            new("wal_log_hints", "on"),
+        };
+
+        if (!spec.Replication.UseSlots)
+        {
+            settings.Add(v >= PgVersion.Of(13) ? new("wal_keep_size", "1GB") : new("wal_keep_segments", "64"));
+        }
+
+        if (v >= PgVersion.Of(10))
+        {
+            settings.Add(new("password_encryption", "scram-sha-256"));
+        }
+
+        return settings;
+    }
+
+    /// <summary>The primary's settings file: node settings, common settings, then the spec's primary overrides.</summary>
+    public static string PrimarySettings(ClusterSpec spec, PlanNode node)
+    {
+        var values = NodeSettings(node);
+        Merge(values, CommonSettings(spec));
+        Merge(values, spec.Settings.Primary);
+        return RenderSettings(spec, node, values, "primary");
+    }
+
+    /// <summary>
+    /// A standby's settings file: as the primary (its overrides too, so max_connections and the like are never lower),
+    /// then the seed's standby parameters, the standby overrides and, on 12+, the connection to the primary.
+    /// </summary>
+    public static string StandbySettings(ClusterSpec spec, PlanNode node, PlanNode primary)
+    {
+        var values = NodeSettings(node);
+        Merge(values, CommonSettings(spec));
+        Merge(values, spec.Settings.Primary.Where(kv => kv.Key != "listen_addresses"));
+        Merge(values,
+        [
+            new("hot_standby", "on"),
+            new("max_standby_streaming_delay", PlanDefaults.MaxStandbyStreamingDelay),
+            new("wal_receiver_status_interval", PlanDefaults.WalReceiverStatusInterval),
+            new("hot_standby_feedback", "on"),
+        ]);
+        Merge(values, spec.Settings.Standby);
+        if (spec.PostgresVersion >= PgVersion.Of(12))
+        {
+            Merge(values, StandbyConnection(spec, node, primary));
+        }
+
+        return RenderSettings(spec, node, values, "standby");
+    }
+
+    /// <summary>recovery.conf for 9.5 … 11, as the seed writes it plus the slot.</summary>
+    public static string RecoveryConf(ClusterSpec spec, PlanNode node, PlanNode primary)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# recovery.conf for standby {node.Id} of PgPanel cluster \"{spec.Name}\", rendered whole by PgPanel.\n");
+        text.Append("standby_mode = 'on'\n");
+        foreach (var (key, value) in StandbyConnection(spec, node, primary))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{key} = {SqlQuote.ConfigValue(value)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>pg_hba.conf, the same on every node: local peer, loopback, and replication from each node's /32.</summary>
+    public static string Hba(ClusterSpec spec, IReadOnlyList<PlanNode> nodes)
+    {
+        var method = spec.PostgresVersion >= PgVersion.Of(10) ? "scram-sha-256" : "md5";
+        var user = SqlQuote.Identifier(spec.Replication.User);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# pg_hba.conf of PgPanel cluster \"{spec.Name}\" (PostgreSQL {spec.PostgresVersion}), rendered whole by PgPanel.\n");
+        text.Append("# Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.\n");
+        text.Append("# TYPE  DATABASE     USER            ADDRESS                  METHOD\n");
+        text.Append("local   all          all                                      peer\n");
+        text.Append(CultureInfo.InvariantCulture, $"host    all          all             127.0.0.1/32             {method}\n");
+        text.Append(CultureInfo.InvariantCulture, $"host    all          all             ::1/128                  {method}\n");
+        text.Append("local   replication  all                                      peer\n");
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "127.0.0.1/32" };
+        text.Append(CultureInfo.InvariantCulture, $"host    replication  {user,-15} {"127.0.0.1/32",-24} {method}\n");
+        foreach (var node in nodes)
+        {
+            var address = HbaAddress(node.Host);
+            if (seen.Add(address))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"host    replication  {user,-15} {address,-24} {method}   # {node.Id}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The standby's application_name and slot name: "demo_standby1".</summary>
+    public static string StandbyName(ClusterSpec spec, string nodeId) => $"{spec.Name.Replace('-', '_')}_{nodeId}";
+
+    public static string HbaAddress(string host)
+    {
+        if (IPAddress.TryParse(host, out var ip))
+        {
+            return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"{ip}/128" : $"{ip}/32";
+        }
+
+        return host;
+    }
+
+    /// <summary>A conninfo string with only the options every version's walreceiver knows.</summary>
+    public static string PrimaryConninfo(ClusterSpec spec, string standbyId, PlanNode primary) =>
+        $"host={primary.Host} port={primary.Port} user={spec.Replication.User} " +
+        $"password={PlanFile.SecretPlaceholder(PlanDefaults.ReplicationPasswordSecret)} application_name={StandbyName(spec, standbyId)}";
+
+    private static List<KeyValuePair<string, string>> StandbyConnection(ClusterSpec spec, PlanNode node, PlanNode primary)
+    {
+        var values = new List<KeyValuePair<string, string>> { new("primary_conninfo", PrimaryConninfo(spec, node.Id, primary)) };
+        if (spec.Replication.UseSlots)
+        {
+            values.Add(new("primary_slot_name", StandbyName(spec, node.Id)));
+        }
+
+        values.Add(new("recovery_target_timeline", "latest"));
+        return values;
+    }
+
+    private static List<KeyValuePair<string, string>> NodeSettings(PlanNode node)
+    {
+        var listen = IPAddress.TryParse(node.Host, out var ip) && IPAddress.IsLoopback(ip) ? node.Host : $"127.0.0.1,{node.Host}";
+        if (node.Host == "127.0.0.1")
+        {
+            listen = "127.0.0.1";
+        }
+
+        return
+        [
+            new("listen_addresses", listen),
+            new("port", node.Port.ToString(CultureInfo.InvariantCulture)),
+            new("unix_socket_directories", node.Layout.SocketDirectory),
+        ];
+    }
+
+    private static void Merge(List<KeyValuePair<string, string>> target, IEnumerable<KeyValuePair<string, string>> values)
+    {
+        foreach (var (key, value) in values)
+        {
+            var index = target.FindIndex(kv => kv.Key == key);
+            if (index >= 0)
+            {
+                target[index] = new(key, value);
+            }
+            else
+            {
+                target.Add(new(key, value));
+            }
+        }
+    }
+
+    private static string RenderSettings(ClusterSpec spec, PlanNode node, List<KeyValuePair<string, string>> values, string role)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# Settings of the {role} {node.Id} of PgPanel cluster \"{spec.Name}\" (PostgreSQL {spec.PostgresVersion}).\n");
+        text.Append("# Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.\n");
+        foreach (var (key, value) in values)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{key} = {SqlQuote.ConfigValue(value)}\n");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,7 @@
+namespace PgPanel.Core.Planning;
+
+public enum NodeRole
+{
+    Primary,
+    Standby,
+}

@@ -1,0 +1,32 @@
+namespace PgPanel.Core.Runs;
+
+/// <summary>One provisioning run: a ticket. Its spec (without secrets), its plan and its steps are the audit trail.</summary>
+public sealed class Job
+{
+    public Guid Id { get; set; }
+
+    public required string ClusterName { get; set; }
+
+    public JobStatus Status { get; set; }
+
+    /// <summary>The spec as submitted, secrets removed.</summary>
+    public required string SpecJson { get; set; }
+
+    /// <summary>The plan the job runs (steps and files with secret placeholders); null until it is planned.</summary>
+    public string? PlanJson { get; set; }
+
+    public string? Error { get; set; }
+
+    public string StartedBy { get; set; } = "api";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>1 for the first run, +1 for each resume.</summary>
+    public int Attempt { get; set; } = 1;
+
+    public List<JobStep> Steps { get; set; } = [];
+}

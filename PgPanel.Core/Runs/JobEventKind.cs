@@ -1,0 +1,10 @@
+namespace PgPanel.Core.Runs;
+
+public enum JobEventKind
+{
+    JobStatusChanged,
+    StepStarted,
+    StepOutput,
+    StepProgress,
+    StepFinished,
+}

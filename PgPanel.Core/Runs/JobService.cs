@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using PgPanel.Core.Clusters;
+using PgPanel.Core.Hosts;
+using PgPanel.Core.Planning;
+using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Core.Runs;
+
+/// <summary>What the API and the pages ask of the engine: plan a spec, start, resume and cancel jobs, read them.</summary>
+public sealed class JobService(
+    JobStore jobs, ClusterStore clusters, FactsCollector facts, JobQueue queue, JobCancellation cancellation,
+    JobEvents events, IOptions<PanelOptions> options, TimeProvider time)
+{
+    /// <summary>The plan for a spec: probes local hosts (and SSH hosts that name no "os"), never changes anything.</summary>
+    public async Task<Plan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalid(spec);
+        var localRoot = options.Value.FullDataDirectory;
+        var hostFacts = await facts.CollectAsync(spec, localRoot, assumeWhenOsGiven: true, cancellationToken).ConfigureAwait(false);
+        return Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
+    }
+
+    /// <summary>
+    /// Queues a job for a spec. A ticket: while a job of the same cluster is queued or running, that job is returned.
+    /// A null replication password reuses the cluster's sealed one, or generates a strong one.
+    /// </summary>
+    public async Task<Job> StartAsync(ClusterSpec spec, string startedBy, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalid(spec);
+        var active = await jobs.FindActiveAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        if (active is not null)
+        {
+            return active;
+        }
+
+        var secrets = new Dictionary<string, Secret>(await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        if (spec.Replication.Password is { } given)
+        {
+            secrets[PlanDefaults.ReplicationPasswordSecret] = given;
+        }
+        else if (!secrets.ContainsKey(PlanDefaults.ReplicationPasswordSecret))
+        {
+            secrets[PlanDefaults.ReplicationPasswordSecret] = PasswordGenerator.Generate();
+        }
+
+        var specJson = PanelJson.Serialize(spec);
+        var job = new Job
+        {
+            Id = Guid.NewGuid(),
+            ClusterName = spec.Name,
+            Status = JobStatus.Queued,
+            SpecJson = specJson,
+            StartedBy = startedBy,
+            CreatedAt = time.GetUtcNow(),
+        };
+        await jobs.AddAsync(job, cancellationToken).ConfigureAwait(false);
+        await clusters.SaveAsync(spec.Name, spec.PostgresVersion.ToString(), specJson, secrets, job.Id, cancellationToken).ConfigureAwait(false);
+        queue.Enqueue(job.Id);
+        events.Publish(job.Id, JobEventKind.JobStatusChanged, jobStatus: JobStatus.Queued);
+        return job;
+    }
+
+    public Task<Job?> GetAsync(Guid id, CancellationToken cancellationToken = default) => jobs.GetAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<Job>> ListAsync(int skip, int take, string? clusterName, CancellationToken cancellationToken = default) =>
+        jobs.ListAsync(skip, take, clusterName, cancellationToken);
+
+    /// <summary>Re-queues a failed, cancelled or interrupted job; it re-checks from its first unfinished step.</summary>
+    public async Task<Job?> ResumeAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return null;
+        }
+
+        if (await jobs.PrepareResumeAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            queue.Enqueue(id);
+            events.Publish(id, JobEventKind.JobStatusChanged, jobStatus: JobStatus.Queued);
+        }
+
+        return await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a queued job, or stops the running command of a running one.</summary>
+    public async Task<Job?> CancelAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return null;
+        }
+
+        if (!cancellation.Cancel(id) && job.Status == JobStatus.Queued)
+        {
+            await jobs.SetStatusAsync(id, JobStatus.Cancelled, "Cancelled by a user before it started.", cancellationToken).ConfigureAwait(false);
+            events.Publish(id, JobEventKind.JobStatusChanged, jobStatus: JobStatus.Cancelled);
+        }
+
+        return await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ThrowIfInvalid(ClusterSpec spec)
+    {
+        var validation = SpecValidator.Validate(spec);
+        if (!validation.IsValid)
+        {
+            throw new SpecValidationException(validation);
+        }
+    }
+}

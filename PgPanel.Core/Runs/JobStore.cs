@@ -1,0 +1,141 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace PgPanel.Core.Runs;
+
+/// <summary>The job history: the only writer of jobs and steps. One DbContext per operation.</summary>
+public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimeProvider time)
+{
+    /// <summary>Output kept per step: the tail, so a chatty step cannot grow the history without bound.</summary>
+    public const int MaxOutputChars = 64 * 1024;
+
+    public async Task AddAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Job?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.AsNoTracking().Include(j => j.Steps).SingleOrDefaultAsync(j => j.Id == id, cancellationToken).ConfigureAwait(false);
+        job?.Steps.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return job;
+    }
+
+    /// <summary>Jobs newest first, without their steps.</summary>
+    public async Task<IReadOnlyList<Job>> ListAsync(int skip = 0, int take = 50, string? clusterName = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var query = db.Jobs.AsNoTracking();
+        if (clusterName is not null)
+        {
+            query = query.Where(j => j.ClusterName == clusterName);
+        }
+
+        return await query.OrderByDescending(j => j.CreatedAt).Skip(skip).Take(take).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The queued or running job of a cluster, if any.</summary>
+    public async Task<Job?> FindActiveAsync(string clusterName, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Jobs.AsNoTracking()
+            .Where(j => j.ClusterName == clusterName && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .OrderByDescending(j => j.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SavePlanAsync(Guid jobId, string planJson, IReadOnlyList<JobStep> steps, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.SingleAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        job.PlanJson = planJson;
+        foreach (var step in steps)
+        {
+            step.JobId = jobId;
+            db.JobSteps.Add(step);
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SetStatusAsync(Guid jobId, JobStatus status, string? error = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.SingleAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        job.Status = status;
+        job.Error = error;
+        var now = time.GetUtcNow();
+        if (status == JobStatus.Running)
+        {
+            job.StartedAt ??= now;
+            job.FinishedAt = null;
+        }
+        else if (status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted)
+        {
+            job.FinishedAt = now;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a step's state (status, output, exit code, progress, times).</summary>
+    public async Task SaveStepAsync(JobStep step, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.JobSteps.Where(s => s.Id == step.Id).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.Status, step.Status)
+            .SetProperty(s => s.Output, Tail(step.Output))
+            .SetProperty(s => s.ExitCode, step.ExitCode)
+            .SetProperty(s => s.Progress, step.Progress)
+            .SetProperty(s => s.StartedAt, step.StartedAt)
+            .SetProperty(s => s.FinishedAt, step.FinishedAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>At start-up: every job left queued or running by a panel that stopped is interrupted.</summary>
+    public async Task<int> MarkInterruptedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var jobs = await db.Jobs.Where(j => j.Status == JobStatus.Running || j.Status == JobStatus.Queued).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var job in jobs)
+        {
+            job.Status = JobStatus.Interrupted;
+            job.Error = "The panel stopped while this job was running; resume it to re-check from the first unfinished step.";
+            job.FinishedAt = now;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return jobs.Count;
+    }
+
+    /// <summary>Prepares a failed, cancelled or interrupted job to run again from its first unfinished step.</summary>
+    public async Task<bool> PrepareResumeAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.Include(j => j.Steps).SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null || job.Status is not (JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted))
+        {
+            return false;
+        }
+
+        foreach (var step in job.Steps.Where(s => s.Status is StepStatus.Running or StepStatus.Failed))
+        {
+            step.Status = StepStatus.Pending;
+            step.Output = step.Output.Length == 0 ? "" : Tail(step.Output + $"\n--- attempt {job.Attempt} ended here; re-checking on resume ---\n");
+            step.ExitCode = null;
+            step.Progress = null;
+            step.FinishedAt = null;
+        }
+
+        job.Status = JobStatus.Queued;
+        job.Error = null;
+        job.FinishedAt = null;
+        job.Attempt++;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    internal static string Tail(string output) =>
+        output.Length <= MaxOutputChars ? output : "…" + output[^(MaxOutputChars - 1)..];
+}

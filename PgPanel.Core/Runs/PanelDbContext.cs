@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using PgPanel.Core.Clusters;
+
+namespace PgPanel.Core.Runs;
+
+/// <summary>The panel's SQLite store: job history (the audit trail) and the clusters it built.</summary>
+public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : DbContext(options)
+{
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<JobStep> JobSteps => Set<JobStep>();
+
+    public DbSet<ClusterRecord> Clusters => Set<ClusterRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
+        var ticks = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        var nullableTicks = new ValueConverter<DateTimeOffset?, long?>(
+            v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
+
+        modelBuilder.Entity<Job>(job =>
+        {
+            job.HasKey(j => j.Id);
+            job.Property(j => j.ClusterName).HasMaxLength(64);
+            job.Property(j => j.Status).HasConversion<string>().HasMaxLength(16);
+            job.Property(j => j.StartedBy).HasMaxLength(128);
+            job.Property(j => j.CreatedAt).HasConversion(ticks);
+            job.Property(j => j.StartedAt).HasConversion(nullableTicks);
+            job.Property(j => j.FinishedAt).HasConversion(nullableTicks);
+            job.HasMany(j => j.Steps).WithOne().HasForeignKey(s => s.JobId).OnDelete(DeleteBehavior.Cascade);
+            job.HasIndex(j => j.CreatedAt);
+            job.HasIndex(j => new { j.ClusterName, j.CreatedAt });
+            job.HasIndex(j => j.Status);
+        });
+
+        modelBuilder.Entity<JobStep>(step =>
+        {
+            step.HasKey(s => s.Id);
+            step.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            step.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            step.Property(s => s.StepId).HasMaxLength(128);
+            step.Property(s => s.Node).HasMaxLength(32);
+            step.Property(s => s.StartedAt).HasConversion(nullableTicks);
+            step.Property(s => s.FinishedAt).HasConversion(nullableTicks);
+            step.HasIndex(s => new { s.JobId, s.Index }).IsUnique();
+        });
+
+        modelBuilder.Entity<ClusterRecord>(cluster =>
+        {
+            cluster.HasKey(c => c.Name);
+            cluster.Property(c => c.Name).HasMaxLength(64);
+            cluster.Property(c => c.PostgresVersion).HasMaxLength(8);
+            cluster.Property(c => c.State).HasMaxLength(16);
+            cluster.Property(c => c.CreatedAt).HasConversion(ticks);
+            cluster.Property(c => c.UpdatedAt).HasConversion(ticks);
+        });
+    }
+}

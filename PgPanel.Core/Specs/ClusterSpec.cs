@@ -1,0 +1,19 @@
+using PgPanel.Core.Planning;
+
+namespace PgPanel.Core.Specs;
+
+/// <summary>What the DBA asks for: one primary, its standbys, the replication role and settings.</summary>
+public sealed record ClusterSpec
+{
+    public string Name { get; init; } = "";
+
+    public PgVersion PostgresVersion { get; init; } = PgVersion.Of(15);
+
+    public NodeSpec Primary { get; init; } = new();
+
+    public IReadOnlyList<NodeSpec> Standbys { get; init; } = [];
+
+    public ReplicationSpec Replication { get; init; } = new();
+
+    public SettingsSpec Settings { get; init; } = new();
+}

@@ -1,0 +1,60 @@
+using PgPanel.Core.Runs;
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Web.Api;
+
+public static class JobEndpoints
+{
+    public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapPost("/jobs", async (HttpRequest request, JobService service, CancellationToken cancellationToken) =>
+            {
+                var (spec, problem) = await SpecReader.ReadAsync(request, cancellationToken);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                try
+                {
+                    var job = await service.StartAsync(spec!, request.HttpContext.User.Identity?.Name ?? "api", cancellationToken);
+                    return Results.Accepted($"/api/jobs/{job.Id}", new { id = job.Id, status = job.Status });
+                }
+                catch (SpecValidationException ex)
+                {
+                    return Problems.Validation(ex.Result.Errors.ToDictionary());
+                }
+            })
+            .WithName("StartJob")
+            .WithSummary("Provision a cluster spec. A ticket: while a job of the same cluster is queued or running, that job is returned.")
+            .Accepts<ClusterSpec>("application/json")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem();
+
+        api.MapGet("/jobs", async (JobService service, int? skip, int? take, string? cluster, CancellationToken cancellationToken) =>
+            {
+                var jobs = await service.ListAsync(Math.Max(0, skip ?? 0), Math.Clamp(take ?? 50, 1, 500), cluster, cancellationToken);
+                return Results.Ok(jobs.Select(j => JobResponse.From(j, withSteps: false)));
+            })
+            .WithName("ListJobs")
+            .WithSummary("Jobs, newest first.");
+
+        api.MapGet("/jobs/{id:guid}", async (Guid id, JobService service, CancellationToken cancellationToken) =>
+                await service.GetAsync(id, cancellationToken) is { } job ? Results.Ok(JobResponse.From(job, withSteps: true)) : Problems.NotFound($"Job {id}"))
+            .WithName("GetJob")
+            .WithSummary("A job with its steps: status, commands (secrets redacted), output, exit code, start and end.")
+            .Produces<JobResponse>();
+
+        api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, CancellationToken cancellationToken) =>
+                await service.ResumeAsync(id, cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+            .WithName("ResumeJob")
+            .WithSummary("Resume a failed, cancelled or interrupted job from its first unfinished step (re-checked, never blindly re-applied).");
+
+        api.MapPost("/jobs/{id:guid}/cancel", async (Guid id, JobService service, CancellationToken cancellationToken) =>
+                await service.CancelAsync(id, cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+            .WithName("CancelJob")
+            .WithSummary("Cancel a queued job, or stop the running command of a running one.");
+        return api;
+    }
+}

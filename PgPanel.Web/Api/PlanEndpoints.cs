@@ -1,0 +1,40 @@
+using PgPanel.Core.Hosts;
+using PgPanel.Core.Runs;
+
+namespace PgPanel.Web.Api;
+
+public static class PlanEndpoints
+{
+    public static RouteGroupBuilder MapPlanEndpoints(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapPost("/plans", async (HttpRequest request, JobService service, CancellationToken cancellationToken) =>
+            {
+                var (spec, problem) = await SpecReader.ReadAsync(request, cancellationToken);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                try
+                {
+                    var plan = await service.PlanAsync(spec!, cancellationToken);
+                    return Results.Ok(PlanResponse.From(plan));
+                }
+                catch (Core.Specs.SpecValidationException ex)
+                {
+                    return Problems.Validation(ex.Result.Errors.ToDictionary());
+                }
+                catch (HostProbeException ex)
+                {
+                    return Problems.HostUnreachable(ex.Message);
+                }
+            })
+            .WithName("CreatePlan")
+            .WithSummary("Plan a cluster spec: every step, command and file, and the whole plan as one bash script. Changes nothing.")
+            .Accepts<Core.Specs.ClusterSpec>("application/json")
+            .Produces<PlanResponse>()
+            .ProducesValidationProblem();
+        return api;
+    }
+}

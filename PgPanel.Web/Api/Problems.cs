@@ -1,0 +1,13 @@
+namespace PgPanel.Web.Api;
+
+/// <summary>The API's problem-details answers.</summary>
+internal static class Problems
+{
+    public static IResult Validation(IDictionary<string, string[]> errors) =>
+        Results.ValidationProblem(errors, title: "The cluster spec is not valid.", detail: "Each field listed under 'errors' needs a change.");
+
+    public static IResult NotFound(string what) => Results.Problem(title: $"{what} was not found.", statusCode: StatusCodes.Status404NotFound);
+
+    public static IResult HostUnreachable(string detail) =>
+        Results.Problem(title: "A host could not be probed.", detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity);
+}

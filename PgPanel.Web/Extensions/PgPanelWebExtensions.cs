@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using PgPanel.Core;
+using PgPanel.Web.Api;
+
+namespace PgPanel.Web.Extensions;
+
+public static class PgPanelWebExtensions
+{
+    /// <summary>The web face: JSON shape, problem details, bearer-token auth and the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddPgPanelWeb(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.Configure<JsonOptions>(o => PanelJson.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddSingleton<ApiTokenProvider>();
+        services.AddAuthentication(ApiTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UsePgPanelWeb(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        _ = app.Services.GetRequiredService<ApiTokenProvider>();
+        return app;
+    }
+
+    public static WebApplication MapPgPanelApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapOpenApi().RequireAuthorization();
+        var api = app.MapGroup("/api").RequireAuthorization();
+        api.MapPlanEndpoints();
+        api.MapJobEndpoints();
+        return app;
+    }
+}
