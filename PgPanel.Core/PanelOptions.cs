@@ -12,4 +12,17 @@ public sealed class PanelOptions
     public string? ApiToken { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+
+    /// <summary>The absolute data directory, created (mode 0755, so the postgres user can reach local clusters) when missing.</summary>
+    public string EnsureDataDirectory()
+    {
+        var path = FullDataDirectory;
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        return path;
+    }
 }

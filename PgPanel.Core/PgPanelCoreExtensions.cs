@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Logging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,13 +21,14 @@ public static class PgPanelCoreExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<PanelOptions>().BindConfiguration(PanelOptions.Section);
-        var dataDirectory = Path.GetFullPath(builder.Configuration[$"{PanelOptions.Section}:DataDirectory"] ?? new PanelOptions().DataDirectory);
-        Directory.CreateDirectory(dataDirectory);
 
-        services.AddDbContextFactory<PanelDbContext>(db => db.UseSqlite($"Data Source={Path.Combine(dataDirectory, "pgpanel.db")}"));
-        services.AddDataProtection()
-            .SetApplicationName("PgPanel")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        // Paths come from options when the container is built, so hosts and tests can set them late.
+        services.AddDbContextFactory<PanelDbContext>((sp, db) =>
+            db.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<PanelOptions>>().Value.EnsureDataDirectory(), "pgpanel.db")}"));
+        services.AddDataProtection().SetApplicationName("PgPanel");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<PanelOptions>, ILoggerFactory>((keys, panel, logs) =>
+            keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(panel.Value.EnsureDataDirectory(), "keys")), logs));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SecretProtector>();

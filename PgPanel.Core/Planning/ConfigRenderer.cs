@@ -178,7 +178,7 @@ public static class ConfigRenderer
     private static string RenderSettings(ClusterSpec spec, PlanNode node, List<KeyValuePair<string, string>> values, string role)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"# Settings of the {role} {node.Id} of PgPanel cluster \"{spec.Name}\" (PostgreSQL {spec.PostgresVersion}).\n");
+        text.Append(CultureInfo.InvariantCulture, $"# Settings of node {node.Id} ({role}) of PgPanel cluster \"{spec.Name}\" (PostgreSQL {spec.PostgresVersion}).\n");
         text.Append("# Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.\n");
         foreach (var (key, value) in values)
         {

@@ -162,9 +162,19 @@ public static class Planner
             echo "Refusing $d: it is not empty and does not hold PgPanel cluster {spec.Name}. Nothing was changed; move its contents away or choose another data directory." >&2
             exit 3
             """;
-        if (l.Kind == LayoutKind.RedHatService && l.DataDirectory == $"/var/lib/pgsql/{l.Version}/data")
+        if (l.Kind == LayoutKind.SelfContained && l.OsUser is not null)
         {
-            // The RPM creates the (empty) default directory itself; it is ours to initialise.
+            // The cluster owner must be able to reach the data directory through every parent (a repo under /root is not).
+            script =
+                $"""
+                a={data}
+                while [ ! -e "$a" ]; do a=$(dirname "$a"); done
+                if ! runuser -u {l.OsUser} -- test -x "$a"; then
+                  echo "Refusing {l.DataDirectory}: the {l.OsUser} user cannot reach $a. Give its parent directories o+x, or set PgPanel:DataDirectory (or the node's dataDirectory) to a path {l.OsUser} can reach, such as /var/lib/pgpanel." >&2
+                  exit 3
+                fi
+
+                """ + script;
         }
 
         return new PlanStep

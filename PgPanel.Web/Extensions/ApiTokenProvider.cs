@@ -23,7 +23,7 @@ public sealed partial class ApiTokenProvider
             return;
         }
 
-        var path = Path.Combine(options.Value.FullDataDirectory, "api-token");
+        var path = Path.Combine(options.Value.EnsureDataDirectory(), "api-token");
         TokenFile = path;
         if (!File.Exists(path))
         {

@@ -1,0 +1,27 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace PgPanel.Tests.TestBed;
+
+/// <summary>The real panel in-process, with its own data directory and API token.</summary>
+public sealed class PanelFactory(string dataDirectory) : WebApplicationFactory<Program>
+{
+    public const string Token = "test-token-0123456789abcdef";
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("PgPanel:DataDirectory", DataDirectory);
+        builder.UseSetting("PgPanel:ApiToken", Token);
+        builder.UseEnvironment("Production");
+    }
+
+    public HttpClient CreateApiClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return client;
+    }
+}

@@ -1,0 +1,586 @@
+#!/usr/bin/env bash
+# PgPanel plan for cluster "demo": PostgreSQL 15 streaming replication.
+#   primary   127.0.0.1:5432  data /srv/pgpanel/clusters/demo/primary  (SelfContained, this machine)
+#   standby1  127.0.0.1:5433  data /srv/pgpanel/clusters/demo/standby1  (SelfContained, this machine)
+#
+# Every step checks first and changes only what differs: running this script again changes nothing.
+# When the nodes are on different hosts, run it on each host in order with PGPANEL_NODES set to that host's nodes,
+# e.g. PGPANEL_NODES=primary on the primary first, then PGPANEL_NODES=standby1 on the standby.
+# Secrets come from the environment and are never written into this script:
+#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica
+
+set -o errexit -o nounset -o pipefail
+PGPANEL_NODES="${PGPANEL_NODES:-all}"
+
+# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1", default all).
+on_node() { [ "$PGPANEL_NODES" = all ] || [[ " $PGPANEL_NODES " == *" $1 "* ]]; }
+
+# run_as USER: runs the script on standard input as USER ("-": as whoever runs this script).
+# runuser keeps the environment, so secrets stay out of every command line.
+run_as() {
+  if [ "$1" = - ] || [ "$(id -un)" = "$1" ]; then bash -o errexit -o nounset -o pipefail -s
+  else runuser -u "$1" -- bash -o errexit -o nounset -o pipefail -s; fi
+}
+
+# write_file PATH MODE USER: replaces PATH with standard input, atomically, only when content or mode differ.
+# Returns 0 when it changed the file.
+write_file() {
+  local path=$1 mode=$2 user=$3 tmp
+  tmp=$(mktemp "$(dirname "$path")/.pgpanel.XXXXXX")
+  cat > "$tmp"
+  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then rm -f "$tmp"; return 1; fi
+  if [ "$user" != - ] && [ "$(id -u)" = 0 ]; then chown "$user:" "$tmp"; fi
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$path"
+  echo "  wrote $path"
+}
+: "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
+export PGPANEL_REPLICATION_PASSWORD
+
+# ── Step 1/30 [primary] Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster
+#    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
+if on_node primary; then
+  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster' >&2; exit 1; }
+d=/srv/pgpanel/clusters/demo/primary
+if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
+if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
+if [ -z "$(ls -A "$d")" ]; then echo "$d exists and is empty."; exit 0; fi
+if [ -s "$d/PG_VERSION" ] && [ "$(cat "$d/pgpanel.cluster" 2>/dev/null)" = demo ]; then
+  found=$(cat "$d/PG_VERSION")
+  if [ "$found" != 15 ]; then
+    echo "Refusing $d: it holds cluster demo of PostgreSQL $found, not 15. Nothing was changed." >&2; exit 3
+  fi
+  echo "$d already holds PgPanel cluster demo (PostgreSQL $found)."; exit 0
+fi
+echo "Refusing $d: it is not empty and does not hold PgPanel cluster demo. Nothing was changed; move its contents away or choose another data directory." >&2
+exit 3
+PGPANEL_STEP
+fi
+
+# ── Step 2/30 [primary] Port 5432 is free or already this cluster's
+if on_node primary; then
+  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+d=/srv/pgpanel/clusters/demo/primary
+port=5432
+if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
+  echo "Port $port is served by this cluster's own server."; exit 0
+fi
+for host in 127.0.0.1; do
+  if timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
+    echo "Refusing port $port: another program already listens on $host:$port. Choose another port or stop that program." >&2; exit 3
+  fi
+done
+if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQL.$port.lock ]; then
+  owner=$(head -n 1 /var/run/postgresql/.s.PGSQL.$port.lock)
+  if kill -0 "$owner" 2>/dev/null; then echo "Refusing port $port: another PostgreSQL (pid $owner) holds its socket in /var/run/postgresql." >&2; exit 3; fi
+fi
+echo "Port $port is free."
+PGPANEL_STEP
+fi
+
+# ── Step 3/30 [primary] Enough free disk space for primary
+if on_node primary; then
+  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for primary' >&2; exit 1; }
+p=/srv/pgpanel/clusters/demo/primary
+while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
+if [ "$free" -lt 262144 ]; then
+  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed." >&2; exit 3
+fi
+echo "$((free / 1024)) MiB free on the file system of $p."
+PGPANEL_STEP
+fi
+
+# ── Step 4/30 [standby1] Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster
+#    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
+if on_node standby1; then
+  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster' >&2; exit 1; }
+d=/srv/pgpanel/clusters/demo/standby1
+if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
+if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
+if [ -z "$(ls -A "$d")" ]; then echo "$d exists and is empty."; exit 0; fi
+if [ -s "$d/PG_VERSION" ] && [ "$(cat "$d/pgpanel.cluster" 2>/dev/null)" = demo ]; then
+  found=$(cat "$d/PG_VERSION")
+  if [ "$found" != 15 ]; then
+    echo "Refusing $d: it holds cluster demo of PostgreSQL $found, not 15. Nothing was changed." >&2; exit 3
+  fi
+  echo "$d already holds PgPanel cluster demo (PostgreSQL $found)."; exit 0
+fi
+echo "Refusing $d: it is not empty and does not hold PgPanel cluster demo. Nothing was changed; move its contents away or choose another data directory." >&2
+exit 3
+PGPANEL_STEP
+fi
+
+# ── Step 5/30 [standby1] Port 5433 is free or already this cluster's
+if on_node standby1; then
+  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5433 is free or already this cluster'\''s' >&2; exit 1; }
+d=/srv/pgpanel/clusters/demo/standby1
+port=5433
+if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
+  echo "Port $port is served by this cluster's own server."; exit 0
+fi
+for host in 127.0.0.1; do
+  if timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null; then
+    echo "Refusing port $port: another program already listens on $host:$port. Choose another port or stop that program." >&2; exit 3
+  fi
+done
+if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQL.$port.lock ]; then
+  owner=$(head -n 1 /var/run/postgresql/.s.PGSQL.$port.lock)
+  if kill -0 "$owner" 2>/dev/null; then echo "Refusing port $port: another PostgreSQL (pid $owner) holds its socket in /var/run/postgresql." >&2; exit 3; fi
+fi
+echo "Port $port is free."
+PGPANEL_STEP
+fi
+
+# ── Step 6/30 [standby1] Enough free disk space for standby1
+if on_node standby1; then
+  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for standby1' >&2; exit 1; }
+p=/srv/pgpanel/clusters/demo/standby1
+while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
+if [ "$free" -lt 262144 ]; then
+  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed." >&2; exit 3
+fi
+echo "$((free / 1024)) MiB free on the file system of $p."
+PGPANEL_STEP
+fi
+
+# ── Step 7/30 [primary] Create the data directory /srv/pgpanel/clusters/demo/primary
+#    Owned by postgres, mode 0700; its parent must be reachable by postgres.
+if on_node primary; then
+  step_changed=0
+  if ! run_as root <<'PGPANEL_STEP'; then
+test -d /srv/pgpanel/clusters/demo/primary && test "$(stat -c %U /srv/pgpanel/clusters/demo/primary)" = postgres
+PGPANEL_STEP
+    run_as root <<'PGPANEL_STEP'
+if [ ! -d /srv/pgpanel/clusters/demo ]; then install -d -o postgres -g postgres -m 0750 /srv/pgpanel/clusters/demo; fi
+install -d -o postgres -g postgres -m 0700 /srv/pgpanel/clusters/demo/primary
+runuser -u postgres -- test -x /srv/pgpanel/clusters/demo || { echo "postgres cannot reach /srv/pgpanel/clusters/demo: give the parent directories o+x or set another data directory." >&2; exit 3; }
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 8/30 [primary] Initialise the primary's data directory /srv/pgpanel/clusters/demo/primary
+#    initdb with data checksums (needed by pg_rewind), peer auth locally and scram-sha-256 over TCP.
+if on_node primary; then
+  step_changed=0
+  if ! run_as root <<'PGPANEL_STEP'; then
+test -s /srv/pgpanel/clusters/demo/primary/PG_VERSION
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/initdb -D /srv/pgpanel/clusters/demo/primary --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8
+echo demo > /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 9/30 [primary] Write the primary's settings (pgpanel.conf)
+#    listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.
+if on_node primary; then
+  step_changed=0
+  if write_file /srv/pgpanel/clusters/demo/primary/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
+# Settings of the primary primary of PgPanel cluster "demo" (PostgreSQL 15).
+# Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
+listen_addresses = '127.0.0.1'
+port = '5432'
+unix_socket_directories = '/var/run/postgresql'
+wal_level = 'replica'
+synchronous_commit = 'on'
+max_wal_senders = '10'
+wal_sender_timeout = '60s'
+max_connections = '100'
+max_replication_slots = '10'
+hot_standby = 'on'
+wal_log_hints = 'on'
+password_encryption = 'scram-sha-256'
+PGPANEL_FILE
+  then step_changed=1; fi
+  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+fi
+
+# ── Step 10/30 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+#    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /srv/pgpanel/clusters/demo/primary/postgresql.conf
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+printf '\n# Added by PgPanel for cluster %s\n%s\n' demo 'include_if_exists = '\''pgpanel.conf'\''' >> /srv/pgpanel/clusters/demo/primary/postgresql.conf
+PGPANEL_STEP
+    step_changed=1
+  fi
+  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+fi
+
+# ── Step 11/30 [primary] Write pg_hba.conf: replication only from the cluster's nodes
+if on_node primary; then
+  step_changed=0
+  if write_file /srv/pgpanel/clusters/demo/primary/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
+# pg_hba.conf of PgPanel cluster "demo" (PostgreSQL 15), rendered whole by PgPanel.
+# Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
+# TYPE  DATABASE     USER            ADDRESS                  METHOD
+local   all          all                                      peer
+host    all          all             127.0.0.1/32             scram-sha-256
+host    all          all             ::1/128                  scram-sha-256
+local   replication  all                                      peer
+host    replication  "replica"       127.0.0.1/32             scram-sha-256
+PGPANEL_FILE
+  then step_changed=1; fi
+  if [ "$step_changed" = 1 ]; then notify_reload_primary=1; fi
+fi
+
+# ── Step 12/30 [primary] Restart the primary to apply changed settings
+#    Runs only when settings-primary or include-primary changed something and the server is running.
+if on_node primary; then
+  if [ "${notify_restart_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1; then exit 1; fi
+echo 'The server is not running; the start step applies the configuration.'
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -m fast -w -t 300
+PGPANEL_STEP
+  fi
+fi
+
+# ── Step 13/30 [primary] Reload the primary to apply pg_hba.conf
+#    Runs only when hba-primary changed something and the server is running.
+if on_node primary; then
+  if [ "${notify_reload_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1; then exit 1; fi
+echo 'The server is not running; the start step applies the configuration.'
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl reload -D /srv/pgpanel/clusters/demo/primary
+PGPANEL_STEP
+  fi
+fi
+
+# ── Step 14/30 [primary] Start the primary (127.0.0.1:5432)
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+/usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1 || exit 1
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -w -t 300
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 15/30 [primary] Replication role replica with LOGIN REPLICATION and its password
+#    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
+if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
+if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
+  echo "Role replica exists but its password does not open a replication connection."; exit 1
+fi
+echo "Role replica exists and its password opens a replication connection."
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
+\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
+SET password_encryption = 'scram-sha-256';
+:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
+PGPANEL_SQL
+echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 16/30 [primary] Physical replication slot demo_standby1 for standby1
+#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''demo_standby1'\''')" = 1
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''demo_standby1'\'', true)'
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 17/30 [standby1] standby1 opens a replication connection to the primary as replica
+#    Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.
+if on_node standby1; then
+  run_as postgres <<'PGPANEL_STEP' || { echo 'Pre-flight failed: standby1 opens a replication connection to the primary as replica' >&2; exit 1; }
+if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM 2>&1); then
+  echo "Replication connection to 127.0.0.1:5432 works (system identifier ${out%%|*})."
+else
+  echo "standby1 cannot open a replication connection to 127.0.0.1:5432 as replica: $out" >&2
+  exit 3
+fi
+PGPANEL_STEP
+fi
+
+# ── Step 18/30 [standby1] Create the standby's parent directory /srv/pgpanel/clusters/demo
+#    Owned by postgres, mode 0700; its parent must be reachable by postgres.
+if on_node standby1; then
+  step_changed=0
+  if ! run_as root <<'PGPANEL_STEP'; then
+test -d /srv/pgpanel/clusters/demo && runuser -u postgres -- test -w /srv/pgpanel/clusters/demo
+PGPANEL_STEP
+    run_as root <<'PGPANEL_STEP'
+if [ ! -d /srv/pgpanel/clusters/demo ]; then install -d -o postgres -g postgres -m 0750 /srv/pgpanel/clusters/demo; fi
+runuser -u postgres -- test -w /srv/pgpanel/clusters/demo || { echo "postgres cannot write /srv/pgpanel/clusters/demo, where the clone is staged." >&2; exit 3; }
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 19/30 [standby1] Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
+#    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
+if on_node standby1; then
+  if run_as postgres <<'PGPANEL_STEP'; then
+test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; } || test -f /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/.pgpanel-clone-complete
+PGPANEL_STEP
+    echo '  already in place'
+  else
+    step_changed=0
+    run_as postgres <<'PGPANEL_STEP'
+staging=/srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
+if [ -e "$staging" ]; then
+  aside="$staging.failed-$(date +%Y%m%d%H%M%S)"
+  mv "$staging" "$aside"
+  echo "An unfinished clone from an earlier attempt was moved aside to $aside; remove it when you no longer need it."
+fi
+PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" /usr/lib/postgresql/15/bin/pg_basebackup -h 127.0.0.1 -p 5432 -U replica -D /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone -X stream -c fast -P -w -S demo_standby1
+touch /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/.pgpanel-clone-complete
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 20/30 [standby1] Write the standby configuration into the clone (standby.signal, pgpanel.conf)
+#    Written before the clone becomes the data directory, so it can never start as a second primary.
+if on_node standby1; then
+  if run_as postgres <<'PGPANEL_STEP'; then
+test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; }
+PGPANEL_STEP
+    echo '  already in place'
+  else
+    step_changed=0
+    if printf '' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/standby.signal 0600 postgres; then step_changed=1; fi
+    if printf '%s' '# Settings of the standby standby1 of PgPanel cluster "demo" (PostgreSQL 15).
+    # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
+    listen_addresses = '\''127.0.0.1'\''
+    port = '\''5433'\''
+    unix_socket_directories = '\''/var/run/postgresql'\''
+    wal_level = '\''replica'\''
+    synchronous_commit = '\''on'\''
+    max_wal_senders = '\''10'\''
+    wal_sender_timeout = '\''60s'\''
+    max_connections = '\''100'\''
+    max_replication_slots = '\''10'\''
+    hot_standby = '\''on'\''
+    wal_log_hints = '\''on'\''
+    password_encryption = '\''scram-sha-256'\''
+    max_standby_streaming_delay = '\''30s'\''
+    wal_receiver_status_interval = '\''1s'\''
+    hot_standby_feedback = '\''on'\''
+    primary_conninfo = '\''host=127.0.0.1 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=demo_standby1'\''
+    primary_slot_name = '\''demo_standby1'\''
+    recovery_target_timeline = '\''latest'\''
+    ' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/pgpanel.conf 0600 postgres; then step_changed=1; fi
+  fi
+fi
+
+# ── Step 21/30 [standby1] Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1
+if on_node standby1; then
+  if run_as postgres <<'PGPANEL_STEP'; then
+test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; }
+PGPANEL_STEP
+    echo '  already in place'
+  else
+    step_changed=0
+    run_as postgres <<'PGPANEL_STEP'
+d=/srv/pgpanel/clusters/demo/standby1
+if [ -e "$d" ] && [ -n "$(ls -A "$d")" ]; then echo "Refusing to replace $d: it is not empty. Nothing was changed." >&2; exit 3; fi
+if [ -d "$d" ]; then rmdir "$d"; fi
+rm -f /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/.pgpanel-clone-complete
+mv /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone "$d"
+chmod 0700 "$d"
+echo "$d now holds the standby."
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 22/30 [standby1] Write the standby's settings and standby configuration
+#    hot_standby, max_standby_streaming_delay, wal_receiver_status_interval, hot_standby_feedback, max_connections ≥ the primary's, and the connection to the primary.
+if on_node standby1; then
+  step_changed=0
+  if printf '' | write_file /srv/pgpanel/clusters/demo/standby1/standby.signal 0600 postgres; then step_changed=1; fi
+  if printf '%s' '# Settings of the standby standby1 of PgPanel cluster "demo" (PostgreSQL 15).
+  # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
+  listen_addresses = '\''127.0.0.1'\''
+  port = '\''5433'\''
+  unix_socket_directories = '\''/var/run/postgresql'\''
+  wal_level = '\''replica'\''
+  synchronous_commit = '\''on'\''
+  max_wal_senders = '\''10'\''
+  wal_sender_timeout = '\''60s'\''
+  max_connections = '\''100'\''
+  max_replication_slots = '\''10'\''
+  hot_standby = '\''on'\''
+  wal_log_hints = '\''on'\''
+  password_encryption = '\''scram-sha-256'\''
+  max_standby_streaming_delay = '\''30s'\''
+  wal_receiver_status_interval = '\''1s'\''
+  hot_standby_feedback = '\''on'\''
+  primary_conninfo = '\''host=127.0.0.1 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=demo_standby1'\''
+  primary_slot_name = '\''demo_standby1'\''
+  recovery_target_timeline = '\''latest'\''
+  ' | write_file /srv/pgpanel/clusters/demo/standby1/pgpanel.conf 0600 postgres; then step_changed=1; fi
+  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+fi
+
+# ── Step 23/30 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+#    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
+if on_node standby1; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /srv/pgpanel/clusters/demo/standby1/postgresql.conf
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+printf '\n# Added by PgPanel for cluster %s\n%s\n' demo 'include_if_exists = '\''pgpanel.conf'\''' >> /srv/pgpanel/clusters/demo/standby1/postgresql.conf
+PGPANEL_STEP
+    step_changed=1
+  fi
+  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+fi
+
+# ── Step 24/30 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
+if on_node standby1; then
+  step_changed=0
+  if write_file /srv/pgpanel/clusters/demo/standby1/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
+# pg_hba.conf of PgPanel cluster "demo" (PostgreSQL 15), rendered whole by PgPanel.
+# Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
+# TYPE  DATABASE     USER            ADDRESS                  METHOD
+local   all          all                                      peer
+host    all          all             127.0.0.1/32             scram-sha-256
+host    all          all             ::1/128                  scram-sha-256
+local   replication  all                                      peer
+host    replication  "replica"       127.0.0.1/32             scram-sha-256
+PGPANEL_FILE
+  then step_changed=1; fi
+  if [ "$step_changed" = 1 ]; then notify_reload_standby1=1; fi
+fi
+
+# ── Step 25/30 [standby1] Restart the standby to apply changed settings
+#    Runs only when settings-standby1 or include-standby1 changed something and the server is running.
+if on_node standby1; then
+  if [ "${notify_restart_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1; then exit 1; fi
+echo 'The server is not running; the start step applies the configuration.'
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -m fast -w -t 300
+PGPANEL_STEP
+  fi
+fi
+
+# ── Step 26/30 [standby1] Reload the standby to apply pg_hba.conf
+#    Runs only when hba-standby1 changed something and the server is running.
+if on_node standby1; then
+  if [ "${notify_reload_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1; then exit 1; fi
+echo 'The server is not running; the start step applies the configuration.'
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl reload -D /srv/pgpanel/clusters/demo/standby1
+PGPANEL_STEP
+  fi
+fi
+
+# ── Step 27/30 [standby1] Start the standby (127.0.0.1:5433)
+if on_node standby1; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+/usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1 || exit 1
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -w -t 300
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 28/30 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
+if on_node primary; then
+  run_as postgres <<'PGPANEL_STEP'
+for name in demo_standby1; do
+  state=""
+  for i in $(seq 1 240); do
+    state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
+    if [ "$state" = streaming ]; then break; fi
+    sleep 0.5
+  done
+  if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
+  echo "primary: WAL sender for $name is streaming."
+done
+PGPANEL_STEP
+  run_as postgres <<'PGPANEL_STEP'
+recovery=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5433 -d postgres -At -c 'SELECT pg_is_in_recovery()')
+if [ "$recovery" != t ]; then echo "standby1 is not in recovery: it is not a standby." >&2; exit 3; fi
+status=""
+for i in $(seq 1 240); do
+  status=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5433 -d postgres -At -c "SELECT status FROM pg_stat_wal_receiver" || true)
+  if [ "$status" = streaming ]; then break; fi
+  sleep 0.5
+done
+if [ "$status" != streaming ]; then echo "standby1 has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
+echo "standby1: in recovery, WAL receiver streaming."
+PGPANEL_STEP
+fi
+
+# ── Step 29/30 [primary] Keep replication asynchronous: synchronous_standby_names is empty
+#    Set only once the standby streams, so the primary never waits for a standby that does not exist yet.
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SHOW synchronous_standby_names')" = ''
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
+sleep 0.2
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 30/30 [standby1] Verify: a canary row written on the primary is read on standby1
+if on_node standby1; then
+  PGPANEL_CANARY=$(run_as postgres <<'PGPANEL_STEP'
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
+SET client_min_messages = warning;
+CREATE SCHEMA IF NOT EXISTS pgpanel;
+CREATE TABLE IF NOT EXISTS pgpanel.canary (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO pgpanel.canary (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
+  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token;
+PGPANEL_SQL
+PGPANEL_STEP
+  )
+  export PGPANEL_CANARY
+  run_as postgres <<'PGPANEL_STEP'
+for i in $(seq 1 480); do
+  seen=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5433 -d postgres -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
+  if [ "$seen" = "$PGPANEL_CANARY" ]; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
+  sleep 0.25
+done
+echo "standby1 did not receive the canary row within 120 s (it reads '${seen:-nothing}')." >&2
+exit 3
+PGPANEL_STEP
+fi
+
+echo "PgPanel plan for cluster demo complete."

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every PgPanel test: unit, bUnit, integration against real PostgreSQL servers, end-to-end.
+# On a fresh Debian machine it first installs what the tests need from Debian packages (as root).
+# Ends with one line: "N passed, N failed[, N skipped]". Exit code 0 only when no test failed.
+set -o errexit -o nounset -o pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+missing=()
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] && [ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || missing+=(postgresql-15 postgresql-client-15)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing from Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -q
+  # postgresql-common first, so the server package does not create and start a default cluster on port 5432.
+  if [ ! -f /etc/postgresql-common/createcluster.conf ]; then as_root apt-get install -y -q postgresql-common; fi
+  as_root pg_conftool /etc/postgresql-common/createcluster.conf set create_main_cluster false
+  as_root apt-get install -y -q "${missing[@]}"
+fi
+
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
+
+dotnet build PgPanel.sln -c Release -nologo -clp:ErrorsOnly
+results="$PWD/TestResults"
+rm -rf "$results"
+set +o errexit
+dotnet test PgPanel.sln -c Release --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=pgpanel.trx" --results-directory "$results"
+status=$?
+set -o errexit
+
+trx=$(find "$results" -name '*.trx' | head -n 1)
+if [ -z "$trx" ]; then
+  echo "0 passed, 1 failed"
+  echo "No test results were written; the test run did not start." >&2
+  exit 1
+fi
+counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+total=$(counter total); executed=$(counter executed); passed=$(counter passed); failed=$(counter failed)
+skipped=$((total - executed))
+if [ "$executed" = 0 ]; then status=1; fi
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit $status
