@@ -199,7 +199,7 @@ fi
 if on_node primary; then
   step_changed=0
   if write_file /var/lib/pgsql/9.5/data/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
-# Settings of the primary primary of PgPanel cluster "seed" (PostgreSQL 9.5).
+# Settings of node primary (primary) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
 listen_addresses = '*'
 port = '5432'
@@ -381,7 +381,7 @@ PGPANEL_STEP
     recovery_target_timeline = '\''latest'\''
     ' | write_file /var/lib/pgsql/9.5/.data.pgpanel-clone/recovery.conf 0600 postgres; then step_changed=1; fi
     if write_file /var/lib/pgsql/9.5/.data.pgpanel-clone/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
-# Settings of the standby standby1 of PgPanel cluster "seed" (PostgreSQL 9.5).
+# Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
 listen_addresses = '127.0.0.1,192.168.0.11'
 port = '5432'
@@ -434,7 +434,7 @@ if on_node standby1; then
   recovery_target_timeline = '\''latest'\''
   ' | write_file /var/lib/pgsql/9.5/data/recovery.conf 0600 postgres; then step_changed=1; fi
   if write_file /var/lib/pgsql/9.5/data/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
-# Settings of the standby standby1 of PgPanel cluster "seed" (PostgreSQL 9.5).
+# Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
 listen_addresses = '127.0.0.1,192.168.0.11'
 port = '5432'

@@ -213,7 +213,7 @@ fi
 if on_node primary; then
   step_changed=0
   if write_file /etc/postgresql/15/main/conf.d/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
-# Settings of the primary primary of PgPanel cluster "seed" (PostgreSQL 15).
+# Settings of node primary (primary) of PgPanel cluster "seed" (PostgreSQL 15).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
 listen_addresses = '127.0.0.1,192.168.0.10'
 port = '5432'
@@ -448,7 +448,7 @@ fi
 if on_node standby1; then
   step_changed=0
   if printf '' | write_file /var/lib/postgresql/15/main/standby.signal 0600 postgres; then step_changed=1; fi
-  if printf '%s' '# Settings of the standby standby1 of PgPanel cluster "seed" (PostgreSQL 15).
+  if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 15).
   # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
   listen_addresses = '\''127.0.0.1,192.168.0.11'\''
   port = '\''5432'\''

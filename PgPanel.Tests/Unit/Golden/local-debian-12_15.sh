@@ -41,6 +41,12 @@ export PGPANEL_REPLICATION_PASSWORD
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node primary; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster' >&2; exit 1; }
+a=/srv/pgpanel/clusters/demo/primary
+while [ ! -e "$a" ]; do a=$(dirname "$a"); done
+if ! runuser -u postgres -- test -x "$a"; then
+  echo "Refusing /srv/pgpanel/clusters/demo/primary: the postgres user cannot reach $a. Give its parent directories o+x, or set PgPanel:DataDirectory (or the node's dataDirectory) to a path postgres can reach, such as /var/lib/pgpanel." >&2
+  exit 3
+fi
 d=/srv/pgpanel/clusters/demo/primary
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -95,6 +101,12 @@ fi
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node standby1; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster' >&2; exit 1; }
+a=/srv/pgpanel/clusters/demo/standby1
+while [ ! -e "$a" ]; do a=$(dirname "$a"); done
+if ! runuser -u postgres -- test -x "$a"; then
+  echo "Refusing /srv/pgpanel/clusters/demo/standby1: the postgres user cannot reach $a. Give its parent directories o+x, or set PgPanel:DataDirectory (or the node's dataDirectory) to a path postgres can reach, such as /var/lib/pgpanel." >&2
+  exit 3
+fi
 d=/srv/pgpanel/clusters/demo/standby1
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -181,7 +193,7 @@ fi
 if on_node primary; then
   step_changed=0
   if write_file /srv/pgpanel/clusters/demo/primary/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
-# Settings of the primary primary of PgPanel cluster "demo" (PostgreSQL 15).
+# Settings of node primary (primary) of PgPanel cluster "demo" (PostgreSQL 15).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
 listen_addresses = '127.0.0.1'
 port = '5432'
@@ -371,7 +383,7 @@ PGPANEL_STEP
   else
     step_changed=0
     if printf '' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/standby.signal 0600 postgres; then step_changed=1; fi
-    if printf '%s' '# Settings of the standby standby1 of PgPanel cluster "demo" (PostgreSQL 15).
+    if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "demo" (PostgreSQL 15).
     # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
     listen_addresses = '\''127.0.0.1'\''
     port = '\''5433'\''
@@ -421,7 +433,7 @@ fi
 if on_node standby1; then
   step_changed=0
   if printf '' | write_file /srv/pgpanel/clusters/demo/standby1/standby.signal 0600 postgres; then step_changed=1; fi
-  if printf '%s' '# Settings of the standby standby1 of PgPanel cluster "demo" (PostgreSQL 15).
+  if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "demo" (PostgreSQL 15).
   # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
   listen_addresses = '\''127.0.0.1'\''
   port = '\''5433'\''
