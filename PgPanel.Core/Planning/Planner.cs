@@ -387,7 +387,24 @@ public static class Planner
                 runAs = "root";
                 break;
             default:
-                apply = $"{Quote(l.Bin("initdb"))} -D {Quote(l.DataDirectory)} {initdbOptions}\n{marker}";
+                // initdb into a directory beside the data directory, marked, then renamed: a cancelled or crashed initdb
+                // leaves only that side directory (moved aside next time), never a half-made data directory.
+                var staging = $"{l.ParentDirectory}/.{Path.GetFileName(l.DataDirectory)}.pgpanel-initdb";
+                apply =
+                    $"""
+                    d={Quote(l.DataDirectory)}
+                    staging={Quote(staging)}
+                    if [ -w "$(dirname "$d")" ]; then
+                      if [ -e "$staging" ]; then mv "$staging" "$staging.failed-$(date +%Y%m%d%H%M%S)"; fi
+                      {Quote(l.Bin("initdb"))} -D "$staging" {initdbOptions}
+                      echo {Quote(spec.Name)} > "$staging/{PlanDefaults.MarkerFile}"
+                      if [ -d "$d" ]; then rmdir "$d"; fi
+                      mv "$staging" "$d"
+                    else
+                      {Quote(l.Bin("initdb"))} -D "$d" {initdbOptions}
+                      {marker}
+                    fi
+                    """;
                 break;
         }
 
@@ -397,7 +414,7 @@ public static class Planner
             Title = $"Initialise the primary's data directory {l.DataDirectory}",
             Node = node.Id,
             Description = $"initdb with data checksums (needed by pg_rewind), peer auth locally and {auth} over TCP.",
-            Check = new PlanCommand(node.Id, $"test -s {Quote(l.DataDirectory + "/PG_VERSION")}", Root(node)),
+            Check = new PlanCommand(node.Id, $"test -s {Quote(l.DataDirectory + "/PG_VERSION")} && test -s {Quote(l.DataDirectory + "/" + PlanDefaults.MarkerFile)}", Root(node)),
             Apply = [new PlanCommand(node.Id, apply, runAs)],
         };
     }

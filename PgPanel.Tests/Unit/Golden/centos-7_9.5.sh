@@ -184,7 +184,7 @@ fi
 if on_node primary; then
   step_changed=0
   if ! run_as root <<'PGPANEL_STEP'; then
-test -s /var/lib/pgsql/9.5/data/PG_VERSION
+test -s /var/lib/pgsql/9.5/data/PG_VERSION && test -s /var/lib/pgsql/9.5/data/pgpanel.cluster
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
 PGSETUP_INITDB_OPTIONS='--auth-local=peer --auth-host=md5 --data-checksums --encoding=UTF8' /usr/pgsql-9.5/bin/postgresql95-setup initdb

@@ -198,7 +198,7 @@ fi
 if on_node primary; then
   step_changed=0
   if ! run_as root <<'PGPANEL_STEP'; then
-test -s /var/lib/postgresql/15/main/PG_VERSION
+test -s /var/lib/postgresql/15/main/PG_VERSION && test -s /var/lib/postgresql/15/main/pgpanel.cluster
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
 pg_createcluster 15 main --port 5432 --datadir /var/lib/postgresql/15/main -- --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8

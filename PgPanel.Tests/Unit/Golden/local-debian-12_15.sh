@@ -178,11 +178,21 @@ fi
 if on_node primary; then
   step_changed=0
   if ! run_as root <<'PGPANEL_STEP'; then
-test -s /srv/pgpanel/clusters/demo/primary/PG_VERSION
+test -s /srv/pgpanel/clusters/demo/primary/PG_VERSION && test -s /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
 PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/initdb -D /srv/pgpanel/clusters/demo/primary --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8
-echo demo > /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
+d=/srv/pgpanel/clusters/demo/primary
+staging=/srv/pgpanel/clusters/demo/.primary.pgpanel-initdb
+if [ -w "$(dirname "$d")" ]; then
+  if [ -e "$staging" ]; then mv "$staging" "$staging.failed-$(date +%Y%m%d%H%M%S)"; fi
+  /usr/lib/postgresql/15/bin/initdb -D "$staging" --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8
+  echo demo > "$staging/pgpanel.cluster"
+  if [ -d "$d" ]; then rmdir "$d"; fi
+  mv "$staging" "$d"
+else
+  /usr/lib/postgresql/15/bin/initdb -D "$d" --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8
+  echo demo > /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
+fi
 PGPANEL_STEP
     step_changed=1
   fi

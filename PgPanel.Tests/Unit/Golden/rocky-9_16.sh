@@ -186,7 +186,7 @@ fi
 if on_node primary; then
   step_changed=0
   if ! run_as root <<'PGPANEL_STEP'; then
-test -s /var/lib/pgsql/16/data/PG_VERSION
+test -s /var/lib/pgsql/16/data/PG_VERSION && test -s /var/lib/pgsql/16/data/pgpanel.cluster
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
 PGSETUP_INITDB_OPTIONS='--auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8' /usr/pgsql-16/bin/postgresql-16-setup initdb
