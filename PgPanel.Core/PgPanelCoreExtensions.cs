@@ -33,7 +33,7 @@ public static class PgPanelCoreExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<IHostShellFactory, HostShellFactory>();
-        services.AddSingleton<FactsCollector>();
+        services.AddSingleton<HostService>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<ClusterStore>();
         services.AddSingleton<JobEvents>();

@@ -18,6 +18,9 @@ public sealed class ClusterRecord
 
     public Guid? LastJobId { get; set; }
 
+    /// <summary>SSH endpoint ("10.0.0.5:22") → pinned host key fingerprint ("SHA256:…"), trusted on first use.</summary>
+    public string HostKeysJson { get; set; } = "{}";
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }

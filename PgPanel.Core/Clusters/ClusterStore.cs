@@ -52,6 +52,33 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Endpoint → pinned host key fingerprint.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetHostKeysAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var record = await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        return record is null ? new Dictionary<string, string>() : PanelJson.Deserialize<Dictionary<string, string>>(record.HostKeysJson);
+    }
+
+    /// <summary>Pins host keys seen for the first time (trust on first use); keys already pinned are kept.</summary>
+    public async Task PinHostKeysAsync(string name, IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var record = await db.Clusters.SingleOrDefaultAsync(c => c.Name == name, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return;
+        }
+
+        var pins = PanelJson.Deserialize<Dictionary<string, string>>(record.HostKeysJson);
+        foreach (var (endpoint, fingerprint) in seen)
+        {
+            pins.TryAdd(endpoint, fingerprint);
+        }
+
+        record.HostKeysJson = PanelJson.Serialize(pins);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task MarkReadyAsync(string name, Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -3,37 +3,39 @@ using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
 
-/// <summary>Gathers facts for every node of a spec: probes each distinct host once, or assumes them from "os".</summary>
-public sealed class FactsCollector(IHostShellFactory shells)
+/// <summary>Facts for every node of a spec: each distinct host probed once, or assumed from the node's "os".</summary>
+public static class FactsCollector
 {
-    /// <param name="assumeWhenOsGiven">True (planning only): an SSH node that names its "os" is not reached; its facts are assumed.</param>
-    public async Task<IReadOnlyDictionary<string, HostFacts>> CollectAsync(ClusterSpec spec, string localRoot, bool assumeWhenOsGiven = false,
-        CancellationToken cancellationToken = default)
+    /// <param name="shells">Open shells by node id; a node without one must name its "os" (its facts are then assumed).</param>
+    public static async Task<IReadOnlyDictionary<string, HostFacts>> CollectAsync(ClusterSpec spec, IReadOnlyDictionary<string, IHostShell> shells,
+        string localRoot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(shells);
         var facts = new Dictionary<string, HostFacts>(StringComparer.Ordinal);
-        var byHost = new Dictionary<string, HostFacts>(StringComparer.OrdinalIgnoreCase);
+        var byShell = new Dictionary<IHostShell, HostFacts>(ReferenceEqualityComparer.Instance);
         foreach (var id in Planner.NodeIds(spec))
         {
             var node = Planner.NodeSpecOf(spec, id);
-            var connection = node.Connection ?? ConnectionSpec.Local;
-            var key = connection.Kind == ConnectionKind.Local ? "local" : $"ssh:{node.Host}:{connection.Port ?? 22}";
-            if (!byHost.TryGetValue(key, out var hostFacts))
+            if (shells.TryGetValue(id, out var shell))
             {
-                if (connection.Kind != ConnectionKind.Local && assumeWhenOsGiven && OsTarget.TryParse(node.Os, out var os))
+                if (!byShell.TryGetValue(shell, out var probed))
                 {
-                    hostFacts = HostFacts.AssumedFor(os);
-                }
-                else
-                {
-                    await using var shell = await shells.ConnectAsync(node, cancellationToken).ConfigureAwait(false);
-                    hostFacts = await HostProbe.ProbeAsync(shell, connection.Kind == ConnectionKind.Local ? localRoot : null, cancellationToken).ConfigureAwait(false);
+                    var local = (node.Connection ?? ConnectionSpec.Local).Kind == ConnectionKind.Local;
+                    probed = await HostProbe.ProbeAsync(shell, local ? localRoot : node.DataDirectory, cancellationToken).ConfigureAwait(false);
+                    byShell[shell] = probed;
                 }
 
-                byHost[key] = hostFacts;
+                facts[id] = probed;
             }
-
-            facts[id] = hostFacts;
+            else if (OsTarget.TryParse(node.Os, out var os))
+            {
+                facts[id] = HostFacts.AssumedFor(os);
+            }
+            else
+            {
+                throw new HostProbeException($"Node {id} was not reached and names no \"os\"; give its OS to plan without connecting.");
+            }
         }
 
         return facts;

@@ -42,7 +42,8 @@ public static class HostProbe
             throw new HostProbeException($"Probing {shell.Description} failed with exit code {result.ExitCode}: {result.LastLine}");
         }
 
-        return Parse(result.Output, shell.Description);
+        var facts = Parse(result.Output, shell.Description);
+        return shell.CanBecomeRoot && !facts.CanBecomeRoot ? facts with { CanBecomeRoot = true } : facts;
     }
 
     internal static HostFacts Parse(string output, string description)

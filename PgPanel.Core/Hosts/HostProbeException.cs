@@ -1,4 +1,4 @@
 namespace PgPanel.Core.Hosts;
 
 /// <summary>A host could not be probed, or runs something PgPanel cannot plan for.</summary>
-public sealed class HostProbeException(string message, Exception? inner = null) : Exception(message, inner);
+public class HostProbeException(string message, Exception? inner = null) : Exception(message, inner);

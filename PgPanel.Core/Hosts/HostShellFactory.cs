@@ -2,16 +2,50 @@ using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
 
-/// <summary>Local nodes get a <see cref="LocalShell"/>; SSH nodes arrive with the SSH target.</summary>
+/// <summary>Local nodes get a <see cref="LocalShell"/>, SSH nodes an <see cref="SshShell"/>.</summary>
 public sealed class HostShellFactory : IHostShellFactory
 {
-    public Task<IHostShell> ConnectAsync(NodeSpec node, CancellationToken cancellationToken = default)
+    public async Task<IHostShell> ConnectAsync(NodeSpec node, string? pinnedFingerprint = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return (node.Connection ?? ConnectionSpec.Local).Kind switch
+        var connection = node.Connection ?? ConnectionSpec.Local;
+        if (connection.Kind == ConnectionKind.Local)
         {
-            ConnectionKind.Local => Task.FromResult<IHostShell>(new LocalShell()),
-            _ => throw new NotSupportedException($"Connection kind {node.Connection!.Kind} is not available yet; use the local target."),
+            return new LocalShell();
+        }
+
+        return await SshShell.ConnectAsync(TargetOf(node, pinnedFingerprint), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static SshTarget TargetOf(NodeSpec node, string? pinnedFingerprint = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var connection = node.Connection ?? ConnectionSpec.Local;
+        return new SshTarget
+        {
+            Host = node.Host,
+            Port = connection.Port ?? 22,
+            User = connection.User ?? "root",
+            PrivateKey = connection.PrivateKey,
+            Passphrase = connection.Passphrase,
+            Password = connection.Password,
+            SudoPassword = connection.SudoPassword,
+            HostKeyFingerprint = connection.HostKeyFingerprint ?? pinnedFingerprint,
         };
+    }
+
+    /// <summary>The key under which a node's host key is pinned: "host:port".</summary>
+    public static string EndpointOf(NodeSpec node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return HostKey(node) is var key && key == "local" ? key : TargetOf(node).Endpoint;
+    }
+
+    /// <summary>Nodes with the same key share one connection: "local", or "ssh:user@host:port".</summary>
+    public static string HostKey(NodeSpec node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var connection = node.Connection ?? ConnectionSpec.Local;
+        return connection.Kind == ConnectionKind.Local ? "local" : $"ssh:{connection.User ?? "root"}@{TargetOf(node).Endpoint}";
     }
 }

@@ -6,6 +6,9 @@ public interface IHostShell : IAsyncDisposable
     /// <summary>A name for messages: "this machine", "root@10.0.0.5:22".</summary>
     string Description { get; }
 
+    /// <summary>True when commands may run as root (and so as any user).</summary>
+    bool CanBecomeRoot { get; }
+
     /// <summary>
     /// Runs a script, streaming each output line (split on \n and \r) to <paramref name="onOutput"/> as it comes.
     /// Cancellation ends the process and its children.

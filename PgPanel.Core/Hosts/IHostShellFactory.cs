@@ -5,5 +5,6 @@ namespace PgPanel.Core.Hosts;
 /// <summary>Opens a shell to the host of a node.</summary>
 public interface IHostShellFactory
 {
-    Task<IHostShell> ConnectAsync(NodeSpec node, CancellationToken cancellationToken = default);
+    /// <param name="pinnedFingerprint">For SSH: the host key to insist on when the spec names none; null: trust on first use.</param>
+    Task<IHostShell> ConnectAsync(NodeSpec node, string? pinnedFingerprint = null, CancellationToken cancellationToken = default);
 }

@@ -14,6 +14,8 @@ public sealed class LocalShell : IHostShell
 
     public string Description => "this machine";
 
+    public bool CanBecomeRoot => IsRoot;
+
     public async Task<ShellResult> RunAsync(ShellCommand command, Action<string>? onOutput = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -96,7 +98,7 @@ public sealed class LocalShell : IHostShell
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal static string WithStrictMode(string script) => "set -o errexit -o nounset -o pipefail\n" + script;
+    internal static string WithStrictMode(string script) => "cd / 2>/dev/null || true\nset -o errexit -o nounset -o pipefail\n" + script;
 
     private static void KillTree(Process process)
     {

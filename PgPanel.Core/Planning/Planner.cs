@@ -601,6 +601,11 @@ public static class Planner
             basebackup.AddRange(["-S", ConfigRenderer.StandbyName(spec, id)]);
         }
 
+        if (spec.Replication.CloneMaxRate is { } rate)
+        {
+            basebackup.AddRange(["-r", rate]);
+        }
+
         yield return new PlanStep
         {
             Id = $"clone-{id}",
@@ -644,6 +649,15 @@ public static class Planner
         if (l.Kind != LayoutKind.DebianCluster)
         {
             AddStandbyFile("pgpanel.conf", settings);
+        }
+        else
+        {
+            // A Debian primary keeps its configuration in /etc, so the clone has none. pg_createcluster adopts a data
+            // directory only with these three files in it, and moves them to /etc/postgresql/NN/<cluster>.
+            standbyFiles.Add(new PlanFile(id, $"{staging}/postgresql.conf",
+                $"# Standby {id} of PgPanel cluster \"{spec.Name}\": settings live in conf.d/pgpanel.conf.\ninclude_dir = 'conf.d'\n", "0644", user));
+            standbyFiles.Add(new PlanFile(id, $"{staging}/pg_hba.conf", hba, "0640", user));
+            standbyFiles.Add(new PlanFile(id, $"{staging}/pg_ident.conf", "", "0640", user));
         }
 
         yield return new PlanStep

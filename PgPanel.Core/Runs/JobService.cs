@@ -9,7 +9,7 @@ namespace PgPanel.Core.Runs;
 
 /// <summary>What the API and the pages ask of the engine: plan a spec, start, resume and cancel jobs, read them.</summary>
 public sealed class JobService(
-    JobStore jobs, ClusterStore clusters, FactsCollector facts, JobQueue queue, JobCancellation cancellation,
+    JobStore jobs, ClusterStore clusters, IHostShellFactory shells, JobQueue queue, JobCancellation cancellation,
     JobEvents events, IOptions<PanelOptions> options, TimeProvider time)
 {
     /// <summary>The plan for a spec: probes local hosts (and SSH hosts that name no "os"), never changes anything.</summary>
@@ -17,7 +17,11 @@ public sealed class JobService(
     {
         ThrowIfInvalid(spec);
         var localRoot = options.Value.FullDataDirectory;
-        var hostFacts = await facts.CollectAsync(spec, localRoot, assumeWhenOsGiven: true, cancellationToken).ConfigureAwait(false);
+        var pins = await clusters.GetHostKeysAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        spec = SpecSecrets.Apply(spec, await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false));
+        await using var hosts = await ConnectedHosts.ConnectAsync(shells, spec, pins,
+            id => Planner.NodeSpecOf(spec, id) is var n && (n.Connection.Kind == ConnectionKind.Local || n.Os is null), cancellationToken).ConfigureAwait(false);
+        var hostFacts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
         return Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
     }
 
@@ -35,11 +39,12 @@ public sealed class JobService(
         }
 
         var secrets = new Dictionary<string, Secret>(await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-        if (spec.Replication.Password is { } given)
+        foreach (var (name, value) in SpecSecrets.Extract(spec))
         {
-            secrets[PlanDefaults.ReplicationPasswordSecret] = given;
+            secrets[name] = value;
         }
-        else if (!secrets.ContainsKey(PlanDefaults.ReplicationPasswordSecret))
+
+        if (!secrets.ContainsKey(PlanDefaults.ReplicationPasswordSecret))
         {
             secrets[PlanDefaults.ReplicationPasswordSecret] = PasswordGenerator.Generate();
         }

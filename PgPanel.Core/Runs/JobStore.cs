@@ -45,11 +45,12 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
             .OrderByDescending(j => j.CreatedAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SavePlanAsync(Guid jobId, string planJson, IReadOnlyList<JobStep> steps, CancellationToken cancellationToken = default)
+    /// <summary>Adds steps to a job and, when given, records its plan.</summary>
+    public async Task SavePlanAsync(Guid jobId, string? planJson, IReadOnlyList<JobStep> steps, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var job = await db.Jobs.SingleAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
-        job.PlanJson = planJson;
+        job.PlanJson = planJson ?? job.PlanJson;
         foreach (var step in steps)
         {
             step.JobId = jobId;

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,14 +10,17 @@ using PgPanel.Core.Specs;
 namespace PgPanel.Core.Runs;
 
 /// <summary>
-/// Runs queued jobs one at a time: probes the hosts, plans (first attempt only; a resume keeps the plan it started
-/// with), then hands the steps to the <see cref="Runner"/>. At start-up it marks jobs a stopped panel left running as
-/// interrupted.
+/// Runs queued jobs one at a time. Its first step connects to every host (pinning SSH host keys on first use) and,
+/// on a job's first attempt, probes them and plans; a resume keeps the plan the job started with. Then the
+/// <see cref="Runner"/> takes the steps. At start-up it marks jobs a stopped panel left running as interrupted.
 /// </summary>
 public sealed partial class JobWorker(
-    JobQueue queue, JobStore jobs, ClusterStore clusters, FactsCollector facts, IHostShellFactory shells, Runner runner,
-    JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, ILogger<JobWorker> logger) : BackgroundService
+    JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner,
+    JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
 {
+    /// <summary>The id of the job step that connects to the hosts and plans.</summary>
+    public const string ConnectStepId = "connect";
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var interrupted = await jobs.MarkInterruptedAsync(cancellationToken).ConfigureAwait(false);
@@ -52,45 +56,39 @@ public sealed partial class JobWorker(
         }
 
         using var cts = cancellation.Register(jobId, stoppingToken);
-        var shellsByNode = new Dictionary<string, IHostShell>(StringComparer.Ordinal);
         var secrets = await clusters.GetSecretsAsync(job.ClusterName, stoppingToken).ConfigureAwait(false);
         var redactor = new Security.Redactor(secrets.Values);
+        ConnectedHosts? hosts = null;
+        var connect = job.Steps.FirstOrDefault(s => s.StepId == ConnectStepId);
         try
         {
             await SetStatusAsync(jobId, JobStatus.Running, null).ConfigureAwait(false);
-            var spec = PanelJson.Deserialize<ClusterSpec>(job.SpecJson);
-            var localRoot = options.Value.FullDataDirectory;
-
-            Plan plan;
-            List<JobStep> steps;
-            if (job.PlanJson is null)
+            var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), secrets);
+            if (connect is null)
             {
-                var hostFacts = await facts.CollectAsync(spec, localRoot, cancellationToken: cts.Token).ConfigureAwait(false);
-                plan = Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
-                steps = plan.Steps.Select((s, i) => new JobStep
-                {
-                    Index = i,
-                    StepId = s.Id,
-                    Title = s.Title,
-                    Node = s.Node,
-                    Kind = s.Kind,
-                    Status = StepStatus.Pending,
-                    Commands = redactor.Redact(ScriptExport.RenderStep(s)),
-                }).ToList();
-                await jobs.SavePlanAsync(jobId, PanelJson.Serialize(plan), steps, stoppingToken).ConfigureAwait(false);
+                connect = new JobStep { Index = 0, StepId = ConnectStepId, Title = "Connect to every host and plan", Node = "all", Kind = StepKind.Preflight };
+                await jobs.SavePlanAsync(jobId, null, [connect], stoppingToken).ConfigureAwait(false);
+            }
+
+            List<JobStep> steps;
+            Plan plan;
+            if (connect.Status is StepStatus.Unchanged && job.PlanJson is not null)
+            {
+                hosts = await ConnectAsync(spec, cts.Token).ConfigureAwait(false);
+                plan = PanelJson.Deserialize<Plan>(job.PlanJson);
+                steps = job.Steps.Where(s => s.StepId != ConnectStepId).OrderBy(s => s.Index).ToList();
             }
             else
             {
-                plan = PanelJson.Deserialize<Plan>(job.PlanJson);
-                steps = job.Steps;
+                (hosts, plan, steps) = await ConnectAndPlanAsync(jobId, spec, connect, redactor, cts.Token).ConfigureAwait(false);
+                if (hosts is null)
+                {
+                    await SetStatusAsync(jobId, JobStatus.Failed, $"Pre-flight: {connect.Output.TrimEnd()}").ConfigureAwait(false);
+                    return;
+                }
             }
 
-            foreach (var id in Planner.NodeIds(spec))
-            {
-                shellsByNode[id] = await shells.ConnectAsync(Planner.NodeSpecOf(spec, id), cts.Token).ConfigureAwait(false);
-            }
-
-            var result = await runner.RunAsync(new RunContext(jobId, plan, shellsByNode, secrets), steps, cts.Token).ConfigureAwait(false);
+            var result = await runner.RunAsync(new RunContext(jobId, plan, hosts.ByNode, secrets), steps, cts.Token).ConfigureAwait(false);
             var failed = steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
             await SetStatusAsync(jobId, result, failed is null ? null : $"Step '{failed.Title}' failed.").ConfigureAwait(false);
             if (result == JobStatus.Succeeded)
@@ -103,19 +101,101 @@ public sealed partial class JobWorker(
             var status = stoppingToken.IsCancellationRequested ? JobStatus.Interrupted : JobStatus.Cancelled;
             await SetStatusAsync(jobId, status, status == JobStatus.Cancelled ? "Cancelled by a user." : "The panel stopped during the job.").ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HostProbeException or NotSupportedException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is HostProbeException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException)
         {
-            Log.JobFailed(logger, jobId, redactor.Redact(ex.Message));
-            await SetStatusAsync(jobId, JobStatus.Failed, redactor.Redact(ex.Message)).ConfigureAwait(false);
+            var reason = redactor.Redact(ex.Message);
+            Log.JobFailed(logger, jobId, reason);
+            await SetStatusAsync(jobId, JobStatus.Failed, reason).ConfigureAwait(false);
         }
         finally
         {
             cancellation.Unregister(jobId);
-            foreach (var shell in shellsByNode.Values.Distinct())
+            if (hosts is not null)
             {
-                await shell.DisposeAsync().ConfigureAwait(false);
+                await hosts.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The connect step: reach every host, pin new host keys, probe, plan. Null hosts: it failed (recorded).</summary>
+    private async Task<(ConnectedHosts? Hosts, Plan Plan, List<JobStep> Steps)> ConnectAndPlanAsync(
+        Guid jobId, ClusterSpec spec, JobStep connect, Security.Redactor redactor, CancellationToken cancellationToken)
+    {
+        connect.Status = StepStatus.Running;
+        connect.StartedAt = time.GetUtcNow();
+        connect.Output = "";
+        await jobs.SaveStepAsync(connect, CancellationToken.None).ConfigureAwait(false);
+        events.Publish(jobId, JobEventKind.StepStarted, connect.Index, StepStatus.Running);
+        ConnectedHosts? hosts = null;
+        try
+        {
+            hosts = await ConnectAsync(spec, cancellationToken).ConfigureAwait(false);
+            var localRoot = options.Value.FullDataDirectory;
+            var facts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
+            var plan = Planner.Create(new PlanRequest(spec, facts, localRoot));
+            var steps = plan.Steps.Select((s, i) => new JobStep
+            {
+                Index = i + 1,
+                StepId = s.Id,
+                Title = s.Title,
+                Node = s.Node,
+                Kind = s.Kind,
+                Status = StepStatus.Pending,
+                Commands = redactor.Redact(ScriptExport.RenderStep(s)),
+            }).ToList();
+            await jobs.SavePlanAsync(jobId, PanelJson.Serialize(plan), steps, CancellationToken.None).ConfigureAwait(false);
+
+            var summary = new StringBuilder();
+            foreach (var id in Planner.NodeIds(spec))
+            {
+                var f = facts[id];
+                var node = Planner.NodeSpecOf(spec, id);
+                hosts.Fingerprints.TryGetValue(HostShellFactory.EndpointOf(node), out var fingerprint);
+                summary.Append($"{id}: {hosts.ByNode[id].Description} — {f.PrettyName ?? f.Os.ToString()}, PostgreSQL installed: " +
+                    $"{(f.PostgresBinDirectories.Count == 0 ? "none" : string.Join(", ", f.PostgresBinDirectories.Keys.Order()))}, " +
+                    $"{(f.CanBecomeRoot ? "root available" : "no root")}, {(f.HasSystemd ? "systemd" : "no systemd")}" +
+                    (fingerprint is null ? "" : $", host key {fingerprint}") + "\n");
+            }
+
+            summary.Append($"Planned {plan.Steps.Count} steps.");
+            Finish(connect, StepStatus.Unchanged, 0, summary.ToString());
+            return (hosts, plan, steps);
+        }
+        catch (Exception ex) when (ex is HostProbeException or InvalidOperationException or IOException)
+        {
+            if (hosts is not null)
+            {
+                await hosts.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Finish(connect, StepStatus.Failed, null, redactor.Redact(ex.Message));
+            return (null, null!, null!);
+        }
+        finally
+        {
+            await jobs.SaveStepAsync(connect, CancellationToken.None).ConfigureAwait(false);
+            events.Publish(jobId, JobEventKind.StepFinished, connect.Index, connect.Status);
+        }
+    }
+
+    private async Task<ConnectedHosts> ConnectAsync(ClusterSpec spec, CancellationToken cancellationToken)
+    {
+        var pins = await clusters.GetHostKeysAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        var hosts = await ConnectedHosts.ConnectAsync(shells, spec, pins, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (hosts.Fingerprints.Count > 0)
+        {
+            await clusters.PinHostKeysAsync(spec.Name, hosts.Fingerprints, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return hosts;
+    }
+
+    private void Finish(JobStep step, StepStatus status, int? exitCode, string output)
+    {
+        step.Status = status;
+        step.ExitCode = exitCode;
+        step.Output = output + "\n";
+        step.FinishedAt = time.GetUtcNow();
     }
 
     private async Task SetStatusAsync(Guid jobId, JobStatus status, string? error)

@@ -23,7 +23,7 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(steps);
-        var plan = context.Plan;
+        var byId = context.Plan.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
@@ -32,7 +32,7 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
                 continue;
             }
 
-            var planStep = plan.Steps[step.Index];
+            var planStep = byId[step.StepId];
             var outcome = await RunStepAsync(context, planStep, step, steps, cancellationToken).ConfigureAwait(false);
             if (outcome.Status == StepStatus.Failed)
             {

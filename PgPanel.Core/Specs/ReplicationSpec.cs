@@ -15,4 +15,7 @@ public sealed record ReplicationSpec
 
     /// <summary>True: one physical replication slot per standby, so the primary keeps the WAL a standby still needs.</summary>
     public bool UseSlots { get; init; } = true;
+
+    /// <summary>pg_basebackup --max-rate for cloning a standby ("50M", "800k"): protects a busy primary. Null: no limit.</summary>
+    public string? CloneMaxRate { get; init; }
 }

@@ -20,6 +20,20 @@ public sealed class SpecValidationResult
         list.Add(message);
     }
 
+    internal SpecValidationResult WithoutLeadingDot()
+    {
+        var copy = new SpecValidationResult();
+        foreach (var (field, messages) in _errors)
+        {
+            foreach (var message in messages)
+            {
+                copy.Add(field.TrimStart('.'), message);
+            }
+        }
+
+        return copy;
+    }
+
     public override string ToString() =>
         string.Join("; ", _errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")));
 }

@@ -77,6 +77,15 @@ public static partial class SpecValidator
         return result;
     }
 
+    /// <summary>Validates one node on its own (for probing a host before a whole spec exists).</summary>
+    public static SpecValidationResult ValidateNode(NodeSpec node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var result = new SpecValidationResult();
+        ValidateNode(node, "", result);
+        return result.WithoutLeadingDot();
+    }
+
     private static void ValidateNode(NodeSpec node, string path, SpecValidationResult result)
     {
         if (!IsValidHost(node.Host))
@@ -161,6 +170,11 @@ public static partial class SpecValidator
         if (!RoleNameRegex().IsMatch(replication.User ?? "") || replication.User is "postgres" || replication.User!.StartsWith("pg_", StringComparison.Ordinal))
         {
             result.Add("replication.user", "Use 1–63 lower-case letters, digits or '_', starting with a letter; not 'postgres' and not 'pg_…'.");
+        }
+
+        if (replication.CloneMaxRate is { } rate && !CloneRateRegex().IsMatch(rate))
+        {
+            result.Add("replication.cloneMaxRate", "Give a transfer rate as pg_basebackup takes it: 32k to 1024M, e.g. \"50M\".");
         }
 
         if (replication.Password is { } password)
@@ -316,6 +330,9 @@ public static partial class SpecValidator
 
     [GeneratedRegex("^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex HostNameRegex();
+
+    [GeneratedRegex("^([3-9][0-9]|[1-9][0-9]{2,6})k$|^([1-9][0-9]{0,2}|10[01][0-9]|102[0-4])M$")]
+    private static partial Regex CloneRateRegex();
 
     [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}=?$")]
     private static partial Regex FingerprintRegex();

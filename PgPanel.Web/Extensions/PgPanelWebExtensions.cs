@@ -41,6 +41,7 @@ public static class PgPanelWebExtensions
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapPlanEndpoints();
         api.MapJobEndpoints();
+        api.MapHostEndpoints();
         return app;
     }
 }

@@ -26,6 +26,10 @@ namespace PgPanel.Core.Runs.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("HostKeysJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("LastJobId")
                         .HasColumnType("TEXT");
 

@@ -395,7 +395,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 21/32 [standby1] Write the standby configuration into the clone (standby.signal)
+# ── Step 21/32 [standby1] Write the standby configuration into the clone (standby.signal, postgresql.conf, pg_hba.conf, pg_ident.conf)
 #    Written before the clone becomes the data directory, so it can never start as a second primary.
 if on_node standby1; then
   if run_as postgres <<'PGPANEL_STEP'; then
@@ -405,6 +405,25 @@ PGPANEL_STEP
   else
     step_changed=0
     if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/standby.signal 0600 postgres; then step_changed=1; fi
+    if write_file /var/lib/postgresql/15/.main.pgpanel-clone/postgresql.conf 0644 postgres <<'PGPANEL_FILE'
+# Standby standby1 of PgPanel cluster "seed": settings live in conf.d/pgpanel.conf.
+include_dir = 'conf.d'
+PGPANEL_FILE
+    then step_changed=1; fi
+    if write_file /var/lib/postgresql/15/.main.pgpanel-clone/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
+# pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 15), rendered whole by PgPanel.
+# Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
+# TYPE  DATABASE     USER            ADDRESS                  METHOD
+local   all          all                                      peer
+host    all          all             127.0.0.1/32             scram-sha-256
+host    all          all             ::1/128                  scram-sha-256
+local   replication  all                                      peer
+host    replication  "replica"       127.0.0.1/32             scram-sha-256
+host    replication  "replica"       192.168.0.10/32          scram-sha-256   # primary
+host    replication  "replica"       192.168.0.11/32          scram-sha-256   # standby1
+PGPANEL_FILE
+    then step_changed=1; fi
+    if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/pg_ident.conf 0640 postgres; then step_changed=1; fi
   fi
 fi
 

@@ -1,0 +1,19 @@
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Core.Hosts;
+
+/// <summary>Connects to one node's host and reports its facts and host key, changing nothing.</summary>
+public sealed class HostService(IHostShellFactory shells)
+{
+    public async Task<HostProbeResult> ProbeAsync(NodeSpec node, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        await using var shell = await shells.ConnectAsync(node, null, cancellationToken).ConfigureAwait(false);
+        var facts = await HostProbe.ProbeAsync(shell, node.DataDirectory, cancellationToken).ConfigureAwait(false);
+        var ssh = shell as SshShell;
+        return new HostProbeResult(
+            facts.Os.ToString(), facts.PrettyName, facts.PostgresBinDirectories.Keys.Order().Select(v => v.ToString()).ToList(),
+            facts.HasSystemd, ssh?.HostKeyFingerprint, facts.FreeBytes, facts.CanBecomeRoot, facts.User,
+            ssh?.Mode.ToString());
+    }
+}
