@@ -9,6 +9,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 
 missing=()
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] && [ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || missing+=(postgresql-15 postgresql-client-15)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)        # the SSH test bed's hosts
+command -v sudo >/dev/null || missing+=(sudo)              # the test bed's non-root user
+command -v ip >/dev/null || missing+=(iproute2)            # network namespaces
+command -v docker-compose >/dev/null || missing+=(docker-compose)   # validates docker-compose.yml
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -22,6 +26,11 @@ fi
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
 
 dotnet build PgPanel.sln -c Release -nologo -clp:ErrorsOnly
+
+# The SSH tests bring the test bed up themselves; take it down afterwards if it was not up before.
+if [ "$(id -u)" = 0 ] && ! bash scripts/testbed.sh status >/dev/null 2>&1; then
+  trap 'bash scripts/testbed.sh down >/dev/null 2>&1 || true' EXIT
+fi
 results="$PWD/TestResults"
 rm -rf "$results"
 set +o errexit
