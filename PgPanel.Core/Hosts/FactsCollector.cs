@@ -22,7 +22,7 @@ public static class FactsCollector
                 if (!byShell.TryGetValue(shell, out var probed))
                 {
                     var local = (node.Connection ?? ConnectionSpec.Local).Kind == ConnectionKind.Local;
-                    probed = await HostProbe.ProbeAsync(shell, local ? localRoot : node.DataDirectory, cancellationToken).ConfigureAwait(false);
+                    probed = await HostProbe.ProbeAsync(shell, local ? localRoot : node.DataDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
                     byShell[shell] = probed;
                 }
 

@@ -28,6 +28,15 @@ public sealed record HostFacts
 
     public string? PrettyName { get; init; }
 
+    /// <summary>The panel's address as this host sees it (from SSH_CLIENT); null for this machine.</summary>
+    public string? PanelAddress { get; init; }
+
+    /// <summary>Debian clusters already on the host: "15/main:5432:online".</summary>
+    public IReadOnlyList<string> ExistingClusters { get; init; } = [];
+
+    /// <summary>Of the ports asked about, those something already listens on.</summary>
+    public IReadOnlyList<int> TakenPorts { get; init; } = [];
+
     /// <summary>Facts for a host that was not reached: a fresh server of that OS, reached as root, with systemd.</summary>
     public static HostFacts AssumedFor(OsTarget os) => new()
     {

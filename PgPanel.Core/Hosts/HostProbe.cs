@@ -24,16 +24,28 @@ public static class HostProbe
         probe_dir="${PGPANEL_PROBE_DIR:-/var/lib}"
         while [ ! -e "$probe_dir" ]; do probe_dir=$(dirname "$probe_dir"); done
         echo "free_kb=$(df -Pk "$probe_dir" | awk 'NR==2 {print $4}')"
+        if [ -n "${SSH_CLIENT:-}" ]; then echo "ssh_client=${SSH_CLIENT%% *}"; fi
+        if command -v pg_lsclusters >/dev/null 2>&1; then pg_lsclusters -h 2>/dev/null | awk '{print "cluster=" $1 "/" $2 ":" $3 ":" $4}'; fi
+        for port in ${PGPANEL_PROBE_PORTS:-}; do
+          hex=$(printf '%04X' "$port")
+          if grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null; then echo "port_taken=$port"; fi
+        done
         """;
 
     /// <summary>Probes a host. <paramref name="dataRoot"/> is where free space is measured.</summary>
-    public static async Task<HostFacts> ProbeAsync(IHostShell shell, string? dataRoot = null, CancellationToken cancellationToken = default)
+    /// <param name="ports">Ports to report as taken when something listens on them.</param>
+    public static async Task<HostFacts> ProbeAsync(IHostShell shell, string? dataRoot = null, IEnumerable<int>? ports = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shell);
         var environment = new Dictionary<string, string>();
         if (dataRoot is not null)
         {
             environment["PGPANEL_PROBE_DIR"] = dataRoot;
+        }
+
+        if (ports is not null)
+        {
+            environment["PGPANEL_PROBE_PORTS"] = string.Join(' ', ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         }
 
         var result = await shell.RunAsync(new ShellCommand(Script, Environment: environment), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -81,6 +93,9 @@ public static class HostProbe
             HasSystemd = Get("systemd") == "1",
             HasPostgresUser = Get("postgres_user") == "1",
             FreeBytes = long.TryParse(Get("free_kb"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null,
+            PanelAddress = Get("ssh_client") is { Length: > 0 } client ? client : null,
+            ExistingClusters = values.Where(v => v.Key == "cluster").Select(v => v.Value).ToList(),
+            TakenPorts = values.Where(v => v.Key == "port_taken").Select(v => int.Parse(v.Value, CultureInfo.InvariantCulture)).ToList(),
         };
     }
 }

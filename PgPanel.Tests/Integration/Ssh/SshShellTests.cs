@@ -130,8 +130,10 @@ public sealed class SshShellTests(Testbed bed)
     public async Task Probing_over_ssh_reads_the_hosts_facts()
     {
         await using var shell = await SshShell.ConnectAsync(bed.RootTarget(2));
-        var facts = await HostProbe.ProbeAsync(shell);
+        var facts = await HostProbe.ProbeAsync(shell, ports: [22, 6124]);
         Assert.Equal("debian-12", facts.Os.ToString());
+        Assert.Equal("10.77.77.1", facts.PanelAddress);
+        Assert.Equal([22], facts.TakenPorts);
         Assert.True(facts.CanBecomeRoot);
         Assert.False(facts.HasSystemd);
         Assert.Contains(facts.PostgresBinDirectories, kv => kv.Key == PgPanel.Core.Planning.PgVersion.Of(15));
