@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Hosts;
+using PgPanel.Core.Monitoring;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Security;
 
@@ -43,6 +44,18 @@ public static class PgPanelCoreExtensions
         services.AddSingleton<JobService>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<JobWorker>();
+
+        services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section);
+        services.AddHttpClient(AlertNotifier.ClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
+        services.AddSingleton<MonitorTargetSource>();
+        services.AddSingleton<NodeSources>();
+        services.AddSingleton<SampleStore>();
+        services.AddSingleton<HistoryStore>();
+        services.AddSingleton<AlertRules>();
+        services.AddSingleton<AlertNotifier>();
+        services.AddSingleton<MonitorEvents>();
+        services.AddSingleton<ReplicationMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicationMonitor>());
         return builder;
     }
 }

@@ -87,7 +87,8 @@ public static class ConfigRenderer
     }
 
     /// <summary>pg_hba.conf, the same on every node: local peer, loopback, and replication from each node's /32.</summary>
-    public static string Hba(ClusterSpec spec, IReadOnlyList<PlanNode> nodes)
+    /// <param name="panelAddresses">Where the panel's monitor connects from, as the hosts see it (127.0.0.1 is always allowed).</param>
+    public static string Hba(ClusterSpec spec, IReadOnlyList<PlanNode> nodes, IReadOnlyList<string>? panelAddresses = null)
     {
         var method = spec.PostgresVersion >= PgVersion.Of(10) ? "scram-sha-256" : "md5";
         var user = SqlQuote.Identifier(spec.Replication.User);
@@ -108,6 +109,12 @@ public static class ConfigRenderer
             {
                 text.Append(CultureInfo.InvariantCulture, $"host    replication  {user,-15} {address,-24} {method}   # {node.Id}\n");
             }
+        }
+
+        var monitor = SqlQuote.Identifier(PlanDefaults.MonitorRole);
+        foreach (var address in new[] { "127.0.0.1/32" }.Concat((panelAddresses ?? []).Select(HbaAddress)).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"host    postgres     {monitor,-15} {address,-24} {method}   # PgPanel monitor\n");
         }
 
         return text.ToString();

@@ -10,6 +10,10 @@ public static class PlanDefaults
     public const string MaxStandbyStreamingDelay = "30s";
     public const string WalReceiverStatusInterval = "1s";
     public const string ReplicationPasswordSecret = "PGPANEL_REPLICATION_PASSWORD";
+    public const string MonitorPasswordSecret = "PGPANEL_MONITOR_PASSWORD";
+
+    /// <summary>The login role the panel's monitor uses: pg_monitor on 10+, SECURITY DEFINER views on 9.x.</summary>
+    public const string MonitorRole = "pgpanel_monitor";
     public const string CanaryVariable = "PGPANEL_CANARY";
     public const string MarkerFile = "pgpanel.cluster";
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PgPanel.Core.Hosts;
+using PgPanel.Core.Monitoring;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Security.ShellQuote;
@@ -69,7 +70,8 @@ public static class Planner
         }
 
         // 3. The primary.
-        var hba = ConfigRenderer.Hba(spec, nodes);
+        var panelAddresses = request.Facts.Values.Select(f => f.PanelAddress).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var hba = ConfigRenderer.Hba(spec, nodes, panelAddresses);
         steps.AddRange(PrimarySteps(spec, primary, standbys, hba, request.Facts[primary.Id]));
 
         // 4. Each standby: proven access, clone beside the data directory, configure, swap in, start.
@@ -92,7 +94,11 @@ public static class Planner
             PostgresVersion = spec.PostgresVersion,
             Nodes = nodes,
             Steps = steps,
-            Secrets = new Dictionary<string, string> { [Secret] = $"password of the replication role {spec.Replication.User}" },
+            Secrets = new Dictionary<string, string>
+            {
+                [Secret] = $"password of the replication role {spec.Replication.User}",
+                [PlanDefaults.MonitorPasswordSecret] = $"password of the monitoring role {PlanDefaults.MonitorRole}",
+            },
         };
     }
 
@@ -327,6 +333,7 @@ public static class Planner
         yield return Handler(primary, reload, "Reload the primary to apply pg_hba.conf", l.ReloadCommand, [$"hba-{id}"]);
         yield return Start(primary);
         yield return ReplicationRole(spec, primary);
+        yield return MonitorRole(spec, primary);
         if (spec.Replication.UseSlots)
         {
             foreach (var standby in standbys)
@@ -517,6 +524,52 @@ public static class Planner
             Check = new PlanCommand(primary.Id, check, l.OsUser),
             Apply = [new PlanCommand(primary.Id, apply, l.OsUser)],
             Secrets = [Secret],
+        };
+    }
+
+    private static PlanStep MonitorRole(ClusterSpec spec, PlanNode primary)
+    {
+        var l = primary.Layout;
+        const string role = PlanDefaults.MonitorRole;
+        const string secret = PlanDefaults.MonitorPasswordSecret;
+        var modern = spec.PostgresVersion >= PgVersion.Of(10);
+        var encryption = modern ? "scram-sha-256" : "on";
+        var exists = $"{l.Psql()} -At -c {Quote($"SELECT rolcanlogin FROM pg_roles WHERE rolname = {SqlQuote.Literal(role)}")}";
+        var grants = modern
+            ? $"GRANT pg_monitor TO {SqlQuote.Identifier(role)};"
+            : ReplicationQueries.LegacyMonitorFunctions(spec.PostgresVersion, role);
+        var granted = modern
+            ? $"SELECT pg_has_role({SqlQuote.Literal(role)}, 'pg_monitor', 'member')"
+            : $"SELECT has_function_privilege({SqlQuote.Literal(role)}, 'pgpanel.stat_replication()', 'execute')";
+        var check =
+            $$"""
+            if [ "$({{exists}})" != t ]; then echo "Role {{role}} is missing."; exit 1; fi
+            if [ "$({{l.Psql()}} -At -c {{Quote(granted)}} 2>/dev/null)" != t ]; then echo "Role {{role}} cannot read the replication views yet."; exit 1; fi
+            if ! PGPASSWORD="${{{secret}}}" PGCONNECT_TIMEOUT=10 {{Quote(l.Bin("psql"))}} -X -At {{Quote($"host=127.0.0.1 port={primary.Port} user={role} dbname=postgres")}} -c 'SELECT 1' >/dev/null 2>&1; then
+              echo "Role {{role}} exists but its password does not log in."; exit 1
+            fi
+            echo "Role {{role}} can log in and read the replication views."
+            """;
+        var apply =
+            $$"""
+            if [ "$({{exists}})" = "" ]; then verb=CREATE; else verb=ALTER; fi
+            {{l.Psql()}} -v verb="$verb" <<'PGPANEL_SQL'
+            \set pgpanel_password `printf '%s' "${{{secret}}}"`
+            SET password_encryption = '{{encryption}}';
+            :verb ROLE {{SqlQuote.Identifier(role)}} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT 5 PASSWORD :'pgpanel_password';
+            {{grants}}
+            PGPANEL_SQL
+            echo "Role {{role}}: $verb ROLE … PASSWORD ********, replication views granted"
+            """;
+        return new PlanStep
+        {
+            Id = $"monitor-role-{primary.Id}",
+            Title = $"Monitoring role {role} ({(modern ? "member of pg_monitor" : "SECURITY DEFINER views")})",
+            Node = primary.Id,
+            Description = "The panel's live pages read pg_stat_replication and pg_stat_wal_receiver as this login; it replicates to the standbys.",
+            Check = new PlanCommand(primary.Id, check, l.OsUser),
+            Apply = [new PlanCommand(primary.Id, apply, l.OsUser)],
+            Secrets = [secret],
         };
     }
 

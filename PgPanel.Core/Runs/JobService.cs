@@ -44,6 +44,11 @@ public sealed class JobService(
             secrets[name] = value;
         }
 
+        if (!secrets.ContainsKey(PlanDefaults.MonitorPasswordSecret))
+        {
+            secrets[PlanDefaults.MonitorPasswordSecret] = PasswordGenerator.Generate();
+        }
+
         if (!secrets.ContainsKey(PlanDefaults.ReplicationPasswordSecret))
         {
             secrets[PlanDefaults.ReplicationPasswordSecret] = PasswordGenerator.Generate();

@@ -13,6 +13,10 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
 
     public DbSet<ClusterRecord> Clusters => Set<ClusterRecord>();
 
+    public DbSet<Monitoring.ReplicationPoint> ReplicationPoints => Set<Monitoring.ReplicationPoint>();
+
+    public DbSet<Monitoring.AlertEvent> AlertEvents => Set<Monitoring.AlertEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
@@ -45,6 +49,27 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
             step.Property(s => s.StartedAt).HasConversion(nullableTicks);
             step.Property(s => s.FinishedAt).HasConversion(nullableTicks);
             step.HasIndex(s => new { s.JobId, s.Index }).IsUnique();
+        });
+
+        modelBuilder.Entity<Monitoring.ReplicationPoint>(point =>
+        {
+            point.HasKey(p => p.Id);
+            point.Property(p => p.ClusterName).HasMaxLength(64);
+            point.Property(p => p.Node).HasMaxLength(32);
+            point.Property(p => p.WorstState).HasConversion<string>().HasMaxLength(16);
+            point.Property(p => p.MinuteStart).HasConversion(ticks);
+            point.HasIndex(p => new { p.ClusterName, p.MinuteStart });
+        });
+
+        modelBuilder.Entity<Monitoring.AlertEvent>(alert =>
+        {
+            alert.HasKey(a => a.Id);
+            alert.Property(a => a.ClusterName).HasMaxLength(64);
+            alert.Property(a => a.Node).HasMaxLength(32);
+            alert.Property(a => a.Rule).HasMaxLength(32);
+            alert.Property(a => a.Kind).HasMaxLength(16);
+            alert.Property(a => a.At).HasConversion(ticks);
+            alert.HasIndex(a => new { a.ClusterName, a.At });
         });
 
         modelBuilder.Entity<ClusterRecord>(cluster =>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace PgPanel.Tests.TestBed;
 
 /// <summary>The real panel in-process, with its own data directory and API token.</summary>
-public sealed class PanelFactory(string dataDirectory) : WebApplicationFactory<Program>
+public sealed class PanelFactory(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string Token = "test-token-0123456789abcdef";
 
@@ -16,6 +16,10 @@ public sealed class PanelFactory(string dataDirectory) : WebApplicationFactory<P
         builder.UseSetting("PgPanel:DataDirectory", DataDirectory);
         builder.UseSetting("PgPanel:ApiToken", Token);
         builder.UseEnvironment("Production");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateApiClient()

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using PgPanel.Core;
 using PgPanel.Web.Api;
+using Prometheus;
 
 namespace PgPanel.Web.Extensions;
 
@@ -19,6 +20,7 @@ public static class PgPanelWebExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddOpenApi();
+        services.AddHostedService<ReplicationMetrics>();
         return builder;
     }
 
@@ -42,6 +44,14 @@ public static class PgPanelWebExtensions
         api.MapPlanEndpoints();
         api.MapJobEndpoints();
         api.MapHostEndpoints();
+        api.MapClusterEndpoints();
+
+        // Prometheus: lag and health per standby. Behind the API token unless PgPanel:Metrics:AllowAnonymous is true.
+        var metrics = app.MapMetrics("/metrics");
+        if (!app.Configuration.GetValue<bool>("PgPanel:Metrics:AllowAnonymous"))
+        {
+            metrics.RequireAuthorization();
+        }
         return app;
     }
 }

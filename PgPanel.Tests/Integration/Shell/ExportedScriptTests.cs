@@ -32,7 +32,7 @@ public sealed class ExportedScriptTests : IAsyncLifetime
 
         var path = Path.Combine(_directory.Path, "plan.sh");
         await File.WriteAllTextAsync(path, script);
-        var environment = new Dictionary<string, string> { ["PGPANEL_REPLICATION_PASSWORD"] = "By-Hand-Password-77" };
+        var environment = new Dictionary<string, string> { ["PGPANEL_REPLICATION_PASSWORD"] = "By-Hand-Password-77", ["PGPANEL_MONITOR_PASSWORD"] = "By-Hand-Monitor-78" };
 
         var first = await new LocalShell().RunAsync(new ShellCommand($"bash {path}", Environment: environment));
         Assert.True(first.ExitCode == 0, first.Output);
@@ -46,7 +46,7 @@ public sealed class ExportedScriptTests : IAsyncLifetime
         Assert.DoesNotContain("server started", second.Output);
         Assert.DoesNotContain("By-Hand-Password-77", first.Output + second.Output);
 
-        var withoutSecret = await new LocalShell().RunAsync(new ShellCommand($"env -u PGPANEL_REPLICATION_PASSWORD bash {path}"));
+        var withoutSecret = await new LocalShell().RunAsync(new ShellCommand($"env -u PGPANEL_REPLICATION_PASSWORD PGPANEL_MONITOR_PASSWORD=x bash {path}"));
         Assert.NotEqual(0, withoutSecret.ExitCode);
         Assert.Contains("export PGPANEL_REPLICATION_PASSWORD first", withoutSecret.Output);
     }

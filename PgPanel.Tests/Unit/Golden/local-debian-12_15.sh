@@ -8,6 +8,7 @@
 # e.g. PGPANEL_NODES=primary on the primary first, then PGPANEL_NODES=standby1 on the standby.
 # Secrets come from the environment and are never written into this script:
 #   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica
+#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor
 
 set -o errexit -o nounset -o pipefail
 PGPANEL_NODES="${PGPANEL_NODES:-all}"
@@ -36,8 +37,10 @@ write_file() {
 }
 : "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
 export PGPANEL_REPLICATION_PASSWORD
+: "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
+export PGPANEL_MONITOR_PASSWORD
 
-# ── Step 1/30 [primary] Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster
+# ── Step 1/31 [primary] Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node primary; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster' >&2; exit 1; }
@@ -63,7 +66,7 @@ exit 3
 PGPANEL_STEP
 fi
 
-# ── Step 2/30 [primary] Port 5432 is free or already this cluster's
+# ── Step 2/31 [primary] Port 5432 is free or already this cluster's
 if on_node primary; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
 d=/srv/pgpanel/clusters/demo/primary
@@ -84,7 +87,7 @@ echo "Port $port is free."
 PGPANEL_STEP
 fi
 
-# ── Step 3/30 [primary] Enough free disk space for primary
+# ── Step 3/31 [primary] Enough free disk space for primary
 if on_node primary; then
   run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for primary' >&2; exit 1; }
 p=/srv/pgpanel/clusters/demo/primary
@@ -97,7 +100,7 @@ echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
 fi
 
-# ── Step 4/30 [standby1] Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster
+# ── Step 4/31 [standby1] Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node standby1; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster' >&2; exit 1; }
@@ -123,7 +126,7 @@ exit 3
 PGPANEL_STEP
 fi
 
-# ── Step 5/30 [standby1] Port 5433 is free or already this cluster's
+# ── Step 5/31 [standby1] Port 5433 is free or already this cluster's
 if on_node standby1; then
   run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5433 is free or already this cluster'\''s' >&2; exit 1; }
 d=/srv/pgpanel/clusters/demo/standby1
@@ -144,7 +147,7 @@ echo "Port $port is free."
 PGPANEL_STEP
 fi
 
-# ── Step 6/30 [standby1] Enough free disk space for standby1
+# ── Step 6/31 [standby1] Enough free disk space for standby1
 if on_node standby1; then
   run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for standby1' >&2; exit 1; }
 p=/srv/pgpanel/clusters/demo/standby1
@@ -157,7 +160,7 @@ echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
 fi
 
-# ── Step 7/30 [primary] Create the data directory /srv/pgpanel/clusters/demo/primary
+# ── Step 7/31 [primary] Create the data directory /srv/pgpanel/clusters/demo/primary
 #    Owned by postgres, mode 0700; its parent must be reachable by postgres.
 if on_node primary; then
   step_changed=0
@@ -173,7 +176,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 8/30 [primary] Initialise the primary's data directory /srv/pgpanel/clusters/demo/primary
+# ── Step 8/31 [primary] Initialise the primary's data directory /srv/pgpanel/clusters/demo/primary
 #    initdb with data checksums (needed by pg_rewind), peer auth locally and scram-sha-256 over TCP.
 if on_node primary; then
   step_changed=0
@@ -198,7 +201,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 9/30 [primary] Write the primary's settings (pgpanel.conf)
+# ── Step 9/31 [primary] Write the primary's settings (pgpanel.conf)
 #    listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.
 if on_node primary; then
   step_changed=0
@@ -222,7 +225,7 @@ PGPANEL_FILE
   if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
 fi
 
-# ── Step 10/30 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 10/31 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node primary; then
   step_changed=0
@@ -237,7 +240,7 @@ PGPANEL_STEP
   if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
 fi
 
-# ── Step 11/30 [primary] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 11/31 [primary] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node primary; then
   step_changed=0
   if write_file /srv/pgpanel/clusters/demo/primary/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
@@ -249,12 +252,13 @@ host    all          all             127.0.0.1/32             scram-sha-256
 host    all          all             ::1/128                  scram-sha-256
 local   replication  all                                      peer
 host    replication  "replica"       127.0.0.1/32             scram-sha-256
+host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
   then step_changed=1; fi
   if [ "$step_changed" = 1 ]; then notify_reload_primary=1; fi
 fi
 
-# ── Step 12/30 [primary] Restart the primary to apply changed settings
+# ── Step 12/31 [primary] Restart the primary to apply changed settings
 #    Runs only when settings-primary or include-primary changed something and the server is running.
 if on_node primary; then
   if [ "${notify_restart_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
@@ -267,7 +271,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 13/30 [primary] Reload the primary to apply pg_hba.conf
+# ── Step 13/31 [primary] Reload the primary to apply pg_hba.conf
 #    Runs only when hba-primary changed something and the server is running.
 if on_node primary; then
   if [ "${notify_reload_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
@@ -280,7 +284,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 14/30 [primary] Start the primary (127.0.0.1:5432)
+# ── Step 14/31 [primary] Start the primary (127.0.0.1:5432)
 if on_node primary; then
   step_changed=0
   if ! run_as postgres <<'PGPANEL_STEP'; then
@@ -293,7 +297,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 15/30 [primary] Replication role replica with LOGIN REPLICATION and its password
+# ── Step 15/31 [primary] Replication role replica with LOGIN REPLICATION and its password
 #    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
 if on_node primary; then
   step_changed=0
@@ -318,7 +322,33 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 16/30 [primary] Physical replication slot demo_standby1 for standby1
+# ── Step 16/31 [primary] Monitoring role pgpanel_monitor (member of pg_monitor)
+#    The panel's live pages read pg_stat_replication and pg_stat_wal_receiver as this login; it replicates to the standbys.
+if on_node primary; then
+  step_changed=0
+  if ! run_as postgres <<'PGPANEL_STEP'; then
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" != t ]; then echo "Role pgpanel_monitor is missing."; exit 1; fi
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_has_role('\''pgpanel_monitor'\'', '\''pg_monitor'\'', '\''member'\'')' 2>/dev/null)" != t ]; then echo "Role pgpanel_monitor cannot read the replication views yet."; exit 1; fi
+if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=pgpanel_monitor dbname=postgres' -c 'SELECT 1' >/dev/null 2>&1; then
+  echo "Role pgpanel_monitor exists but its password does not log in."; exit 1
+fi
+echo "Role pgpanel_monitor can log in and read the replication views."
+PGPANEL_STEP
+    run_as postgres <<'PGPANEL_STEP'
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
+\set pgpanel_password `printf '%s' "${PGPANEL_MONITOR_PASSWORD}"`
+SET password_encryption = 'scram-sha-256';
+:verb ROLE "pgpanel_monitor" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT 5 PASSWORD :'pgpanel_password';
+GRANT pg_monitor TO "pgpanel_monitor";
+PGPANEL_SQL
+echo "Role pgpanel_monitor: $verb ROLE … PASSWORD ********, replication views granted"
+PGPANEL_STEP
+    step_changed=1
+  fi
+fi
+
+# ── Step 17/31 [primary] Physical replication slot demo_standby1 for standby1
 #    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
 if on_node primary; then
   step_changed=0
@@ -332,7 +362,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 17/30 [standby1] standby1 opens a replication connection to the primary as replica
+# ── Step 18/31 [standby1] standby1 opens a replication connection to the primary as replica
 #    Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.
 if on_node standby1; then
   run_as postgres <<'PGPANEL_STEP' || { echo 'Pre-flight failed: standby1 opens a replication connection to the primary as replica' >&2; exit 1; }
@@ -345,7 +375,7 @@ fi
 PGPANEL_STEP
 fi
 
-# ── Step 18/30 [standby1] Create the standby's parent directory /srv/pgpanel/clusters/demo
+# ── Step 19/31 [standby1] Create the standby's parent directory /srv/pgpanel/clusters/demo
 #    Owned by postgres, mode 0700; its parent must be reachable by postgres.
 if on_node standby1; then
   step_changed=0
@@ -360,7 +390,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 19/30 [standby1] Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
+# ── Step 20/31 [standby1] Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
 #    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
 if on_node standby1; then
   if run_as postgres <<'PGPANEL_STEP'; then
@@ -383,7 +413,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 20/30 [standby1] Write the standby configuration into the clone (standby.signal, pgpanel.conf)
+# ── Step 21/31 [standby1] Write the standby configuration into the clone (standby.signal, pgpanel.conf)
 #    Written before the clone becomes the data directory, so it can never start as a second primary.
 if on_node standby1; then
   if run_as postgres <<'PGPANEL_STEP'; then
@@ -417,7 +447,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 21/30 [standby1] Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1
+# ── Step 22/31 [standby1] Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1
 if on_node standby1; then
   if run_as postgres <<'PGPANEL_STEP'; then
 test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; }
@@ -438,7 +468,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 22/30 [standby1] Write the standby's settings and standby configuration
+# ── Step 23/31 [standby1] Write the standby's settings and standby configuration
 #    hot_standby, max_standby_streaming_delay, wal_receiver_status_interval, hot_standby_feedback, max_connections ≥ the primary's, and the connection to the primary.
 if on_node standby1; then
   step_changed=0
@@ -467,7 +497,7 @@ if on_node standby1; then
   if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
 fi
 
-# ── Step 23/30 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 24/31 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node standby1; then
   step_changed=0
@@ -482,7 +512,7 @@ PGPANEL_STEP
   if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
 fi
 
-# ── Step 24/30 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 25/31 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node standby1; then
   step_changed=0
   if write_file /srv/pgpanel/clusters/demo/standby1/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
@@ -494,12 +524,13 @@ host    all          all             127.0.0.1/32             scram-sha-256
 host    all          all             ::1/128                  scram-sha-256
 local   replication  all                                      peer
 host    replication  "replica"       127.0.0.1/32             scram-sha-256
+host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
   then step_changed=1; fi
   if [ "$step_changed" = 1 ]; then notify_reload_standby1=1; fi
 fi
 
-# ── Step 25/30 [standby1] Restart the standby to apply changed settings
+# ── Step 26/31 [standby1] Restart the standby to apply changed settings
 #    Runs only when settings-standby1 or include-standby1 changed something and the server is running.
 if on_node standby1; then
   if [ "${notify_restart_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
@@ -512,7 +543,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 26/30 [standby1] Reload the standby to apply pg_hba.conf
+# ── Step 27/31 [standby1] Reload the standby to apply pg_hba.conf
 #    Runs only when hba-standby1 changed something and the server is running.
 if on_node standby1; then
   if [ "${notify_reload_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
@@ -525,7 +556,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 27/30 [standby1] Start the standby (127.0.0.1:5433)
+# ── Step 28/31 [standby1] Start the standby (127.0.0.1:5433)
 if on_node standby1; then
   step_changed=0
   if ! run_as postgres <<'PGPANEL_STEP'; then
@@ -538,7 +569,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 28/30 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
+# ── Step 29/31 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
 if on_node primary; then
   run_as postgres <<'PGPANEL_STEP'
 for name in demo_standby1; do
@@ -566,7 +597,7 @@ echo "standby1: in recovery, WAL receiver streaming."
 PGPANEL_STEP
 fi
 
-# ── Step 29/30 [primary] Keep replication asynchronous: synchronous_standby_names is empty
+# ── Step 30/31 [primary] Keep replication asynchronous: synchronous_standby_names is empty
 #    Set only once the standby streams, so the primary never waits for a standby that does not exist yet.
 if on_node primary; then
   step_changed=0
@@ -581,7 +612,7 @@ PGPANEL_STEP
   fi
 fi
 
-# ── Step 30/30 [standby1] Verify: a canary row written on the primary is read on standby1
+# ── Step 31/31 [standby1] Verify: a canary row written on the primary is read on standby1
 if on_node standby1; then
   PGPANEL_CANARY=$(run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace PgPanel.Core.Monitoring;
+
+/// <summary>
+/// Samples every node of every watched cluster once per interval — one statement, one round trip per node — and
+/// turns the readings into samples, health, history and alerts. Nothing a node does makes it stop.
+/// </summary>
+public sealed partial class ReplicationMonitor(
+    MonitorTargetSource targetSource, NodeSources sources, SampleStore samples, HistoryStore history, AlertRules alerts,
+    AlertNotifier notifier, MonitorEvents events, IOptions<MonitorOptions> options, TimeProvider time, ILogger<ReplicationMonitor> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(5);
+    private IReadOnlyList<MonitorTarget> _targets = [];
+    private DateTimeOffset _targetsLoadedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
+    private long _roundTrips;
+
+    /// <summary>Statements sent to nodes since start (the benchmark checks it is one per node per interval).</summary>
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        try
+        {
+            do
+            {
+                await TickAsync(stoppingToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>One interval: every cluster sampled concurrently.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        try
+        {
+            if (now - _targetsLoadedAt >= TargetRefresh)
+            {
+                var loaded = await targetSource.LoadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var gone in _targets.Where(t => loaded.All(l => l.ClusterName != t.ClusterName)))
+                {
+                    samples.Forget(gone.ClusterName);
+                    alerts.Forget(gone.ClusterName);
+                }
+
+                _targets = loaded;
+                _targetsLoadedAt = now;
+                await sources.RetainOnlyAsync(_targets).ConfigureAwait(false);
+            }
+
+            await Parallel.ForEachAsync(_targets, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+                async (target, ct) => await SampleClusterAsync(target, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+            if (now - _lastPurge > TimeSpan.FromHours(1))
+            {
+                _lastPurge = now;
+                await history.PurgeAsync(now.AddDays(-options.Value.RetentionDays), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The monitor outlives any failure of its own store or of one tick.
+            Log.TickFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Samples the nodes of one cluster and records the result.</summary>
+    public async Task<ClusterSample> SampleClusterAsync(MonitorTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var query = ReplicationQueries.For(target.Version);
+        var sampledAt = time.GetUtcNow();
+        var results = await Task.WhenAll(target.Nodes.Select(n => SampleNodeAsync(target, n, query, cancellationToken))).ConfigureAwait(false);
+        var byNode = target.Nodes.Select((n, i) => (n.Id, results[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
+        var sample = HealthRules.Evaluate(target, byNode, options.Value, sampledAt);
+        samples.Add(sample);
+        var closed = history.Accumulate(sample);
+        var raised = alerts.Evaluate(sample, options.Value);
+        await history.SaveAsync(closed, raised, cancellationToken).ConfigureAwait(false);
+        events.Publish(sample);
+        foreach (var alert in raised)
+        {
+            events.Publish(alert);
+        }
+
+        if (raised.Count > 0)
+        {
+            _ = notifier.NotifyAsync(raised, CancellationToken.None);
+        }
+
+        return sample;
+    }
+
+    private async Task<NodeResult> SampleNodeAsync(MonitorTarget target, MonitorNode node, string query, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var source = sources.For(target, node);
+            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(query, connection);
+            Interlocked.Increment(ref _roundTrips);
+            var json = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            var reading = JsonSerializer.Deserialize<NodeReading>(json ?? "null", PanelJson.Options)
+                ?? throw new JsonException("The node answered no document.");
+            return new NodeResult(reading, null, stopwatch.Elapsed.TotalMilliseconds);
+        }
+        catch (PostgresException ex)
+        {
+            return new NodeResult(null, $"{ex.SqlState}: {ex.MessageText}", stopwatch.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or JsonException or System.Net.Sockets.SocketException or IOException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new NodeResult(null, ex.InnerException is { } inner && ex is NpgsqlException ? $"{ex.Message} ({inner.Message})" : ex.Message,
+                stopwatch.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "A monitoring interval failed; the next one goes on")]
+        public static partial void TickFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,94 @@
+using PgPanel.Core.Planning;
+using PgPanel.Core.Security;
+
+namespace PgPanel.Core.Monitoring;
+
+/// <summary>
+/// The one statement the monitor sends to a node per interval, as text for its PostgreSQL version: one round trip
+/// returns a JSON document with both ends of replication — senders and slots (primary), WAL receiver, receive/replay
+/// gap and guarded replay delay (standby), and the WAL sender/receiver processes.
+/// </summary>
+public static class ReplicationQueries
+{
+    public static string For(PgVersion version)
+    {
+        var wal = version >= PgVersion.Of(10);
+        string Fn(string modern, string legacy) => wal ? modern : legacy;
+        var diff = Fn("pg_wal_lsn_diff", "pg_xlog_location_diff");
+        var current = Fn("pg_current_wal_lsn()", "pg_current_xlog_location()");
+        var receive = Fn("pg_last_wal_receive_lsn()", "pg_last_xlog_receive_location()");
+        var replay = Fn("pg_last_wal_replay_lsn()", "pg_last_xlog_replay_location()");
+        var (sent, write, flush, replayed) = wal
+            ? ("sent_lsn", "write_lsn", "flush_lsn", "replay_lsn")
+            : ("sent_location", "write_location", "flush_location", "replay_location");
+        var statReplication = wal ? "pg_catalog.pg_stat_replication" : "pgpanel.stat_replication()";
+        string Lag(string column) => wal ? $"extract(epoch FROM s.{column})" : "NULL";
+
+        var receiverLsn = version >= PgVersion.Of(13) ? "flushed_lsn" : "received_lsn";
+        var senderHost = version >= PgVersion.Of(11) ? "sender_host" : "NULL";
+        var senderPort = version >= PgVersion.Of(11) ? "sender_port" : "NULL";
+        var receiver = version < PgVersion.V9_6
+            ? "NULL::json"
+            : $"""
+              (SELECT row_to_json(w) FROM (SELECT pid, status, {receiverLsn}::text AS "receivedLsn", last_msg_receipt_time AS "lastMessageAt",
+                {senderHost} AS "senderHost", {senderPort} AS "senderPort" FROM {(wal ? "pg_catalog.pg_stat_wal_receiver" : "pgpanel.stat_wal_receiver()")}) w)
+              """;
+        var processes = wal
+            ? "(SELECT coalesce(json_agg(json_build_object('pid', pid, 'kind', backend_type, 'state', state) ORDER BY pid), '[]'::json) FROM pg_catalog.pg_stat_activity WHERE backend_type IN ('walsender', 'walreceiver'))"
+            : "NULL::json";
+
+        return $"""
+            SELECT json_build_object(
+              'serverVersion', current_setting('server_version_num')::int,
+              'inRecovery', r.rec,
+              'now', now(),
+              'currentLsn', r.cur::text,
+              'senders', (SELECT coalesce(json_agg(json_build_object(
+                  'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,
+                  'syncState', s.sync_state, 'sentLsn', s.{sent}::text, 'replayLsn', s.{replayed}::text,
+                  'sentLagBytes', {diff}(r.cur, s.{sent}), 'writeLagBytes', {diff}(r.cur, s.{write}),
+                  'flushLagBytes', {diff}(r.cur, s.{flush}), 'replayLagBytes', {diff}(r.cur, s.{replayed}),
+                  'writeLagSeconds', {Lag("write_lag")}, 'flushLagSeconds', {Lag("flush_lag")}, 'replayLagSeconds', {Lag("replay_lag")})
+                  ORDER BY s.application_name), '[]'::json) FROM {statReplication} s),
+              'slots', (SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active,
+                  'retainedBytes', {diff}(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
+                  FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
+              'receiver', {receiver},
+              'receiveReplayGapBytes', CASE WHEN r.rec THEN greatest(0, {diff}({receive}, {replay})) END,
+              'replayDelaySeconds', CASE
+                  WHEN NOT r.rec OR {receive} IS NULL THEN NULL
+                  WHEN {receive} <= {replay} THEN 0
+                  ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END,
+              'processes', {processes}
+            )::text
+            FROM (SELECT pg_is_in_recovery() AS rec,
+                         CASE WHEN pg_is_in_recovery() THEN {receive} ELSE {current} END AS cur) r
+            """;
+    }
+
+    /// <summary>9.5/9.6: pg_monitor does not exist; SECURITY DEFINER functions show the replication views to the monitor role.</summary>
+    public static string LegacyMonitorFunctions(PgVersion version, string role)
+    {
+        var r = SqlQuote.Identifier(role);
+        var text = $"""
+            CREATE SCHEMA IF NOT EXISTS pgpanel;
+            GRANT USAGE ON SCHEMA pgpanel TO {r};
+            CREATE OR REPLACE FUNCTION pgpanel.stat_replication() RETURNS SETOF pg_catalog.pg_stat_replication
+              LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT * FROM pg_catalog.pg_stat_replication';
+            REVOKE ALL ON FUNCTION pgpanel.stat_replication() FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION pgpanel.stat_replication() TO {r};
+            """;
+        if (version >= PgVersion.V9_6)
+        {
+            text += $"""
+
+                CREATE OR REPLACE FUNCTION pgpanel.stat_wal_receiver() RETURNS SETOF pg_catalog.pg_stat_wal_receiver
+                  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT * FROM pg_catalog.pg_stat_wal_receiver';
+                REVOKE ALL ON FUNCTION pgpanel.stat_wal_receiver() FROM PUBLIC;
+                GRANT EXECUTE ON FUNCTION pgpanel.stat_wal_receiver() TO {r};
+                """;
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using PgPanel.Tests.TestBed;
+
+namespace PgPanel.Tests.Integration.Postgres;
+
+/// <summary>The monitor against a real local pair (PostgreSQL 15): lag you can trust, from both ends, every second.</summary>
+public sealed class MonitoringTests : IAsyncLifetime
+{
+    private readonly TestDirectory _directory = new("monitor");
+    private readonly WebhookReceiver _webhook = new();
+    private PanelFactory _panel = null!;
+    private HttpClient _client = null!;
+    private int[] _ports = [];
+
+    public async Task InitializeAsync()
+    {
+        _ports = FreePorts.Take(2);
+        _panel = new PanelFactory(_directory.Path, new Dictionary<string, string>
+        {
+            ["PgPanel:Monitoring:IntervalSeconds"] = "1",
+            ["PgPanel:Monitoring:WebhookUrl"] = _webhook.Url,
+        });
+        _client = _panel.CreateApiClient();
+        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, Api.LocalSpec("watched", _ports[0], _ports[1])));
+        Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _panel.DisposeAsync();
+        await LocalPostgres.StopAllUnderAsync(_directory.Path);
+        _webhook.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task A_healthy_pair_streams_with_zero_lag_and_an_idle_primary_keeps_replay_delay_at_zero()
+    {
+        var sample = await WaitForAsync(s => Health(s) == "healthy" && Standby(s)["replayLagBytes"]?.GetValue<long>() == 0, TimeSpan.FromSeconds(20));
+        var sender = sample["primary"]!["senders"]!.AsArray().Single()!.AsObject();
+        Assert.Equal("watched_standby1", sender["applicationName"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1", sender["clientAddr"]!.GetValue<string>());
+        Assert.Equal("streaming", sender["state"]!.GetValue<string>());
+        Assert.Equal("async", sender["syncState"]!.GetValue<string>());
+        Assert.True(sender["pid"]!.GetValue<int>() > 0);
+        Assert.Equal(0, sender["replayLagSeconds"]!.GetValue<double>());
+        var standby = Standby(sample);
+        Assert.Equal("streaming", standby["state"]!.GetValue<string>());
+        Assert.Equal("streaming", standby["receiverStatus"]!.GetValue<string>());
+        Assert.True(standby["inRecovery"]!.GetValue<bool>());
+        Assert.Equal(0, standby["receiveReplayGapBytes"]!.GetValue<long>());
+        Assert.Equal(_ports[0], standby["senderPort"]!.GetValue<int>());
+        Assert.Contains(standby["processes"]!.AsArray(), p => p!["kind"]!.GetValue<string>() == "walreceiver" && p["pid"]!.GetValue<int>() == standby["pid"]!.GetValue<int>());
+        Assert.Contains(sample["primary"]!["processes"]!.AsArray(), p => p!["kind"]!.GetValue<string>() == "walsender" && p["pid"]!.GetValue<int>() == sender["pid"]!.GetValue<int>());
+        Assert.Contains(sample["primary"]!["slots"]!.AsArray(), s => s!["name"]!.GetValue<string>() == "watched_standby1" && s["active"]!.GetValue<bool>());
+
+        // Idle primary for 30 s: the guarded replay delay never grows.
+        var delays = new List<double>();
+        var seen = new HashSet<string>();
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            var current = await LatestAsync();
+            if (seen.Add(current["sampledAt"]!.ToString()))
+            {
+                delays.Add(Standby(current)["replayDelaySeconds"]!.GetValue<double>());
+            }
+
+            await Task.Delay(400);
+        }
+
+        Assert.True(delays.Count >= 20, $"only {delays.Count} samples in 30 s at a 1 s interval");
+        Assert.All(delays, d => Assert.Equal(0, d));
+    }
+
+    [Fact]
+    public async Task Under_pgbench_writes_byte_lag_is_seen_and_returns_to_zero_after_the_load()
+    {
+        await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
+        var bin = LocalPostgres.BinDirectory;
+        var init = await LocalPostgres.RunAsync($"{bin}/pgbench -i -q -s 5 -h {LocalPostgres.SocketDirectory} -p {_ports[0]} postgres");
+        Assert.True(init.Succeeded, init.Output);
+        var load = LocalPostgres.RunAsync($"{bin}/pgbench -n -c 4 -j 2 -T 12 -h {LocalPostgres.SocketDirectory} -p {_ports[0]} postgres");
+        var lags = new List<long>();
+        var seen = new HashSet<string>();
+        while (!load.IsCompleted)
+        {
+            var current = await LatestAsync();
+            if (seen.Add(current["sampledAt"]!.ToString()))
+            {
+                var sender = current["primary"]!["senders"]!.AsArray().FirstOrDefault()?.AsObject();
+                lags.Add(new[] { sender?["sentLagBytes"], sender?["replayLagBytes"], sender?["flushLagBytes"], Standby(current)["receiveReplayGapBytes"] }
+                    .Max(v => v?.GetValue<long>() ?? 0));
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.True((await load).Succeeded);
+        Assert.True(lags.Any(l => l > 0), $"no byte lag seen in {lags.Count} samples under pgbench");
+        var after = await WaitForAsync(s => Standby(s)["replayLagBytes"]?.GetValue<long>() == 0 && Standby(s)["receiveReplayGapBytes"]?.GetValue<long>() == 0, TimeSpan.FromSeconds(30));
+        Assert.Equal("healthy", Health(after));
+    }
+
+    [Fact]
+    public async Task A_stopped_standby_is_flagged_within_two_intervals_alerts_and_recovers_and_a_stopped_primary_is_cluster_down()
+    {
+        await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
+        var standbyData = Path.Combine(_directory.Path, "clusters", "watched", "standby1");
+        var stop = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {standbyData} -m fast -w");
+        Assert.True(stop.Succeeded, stop.Output);
+        var stoppedAt = DateTimeOffset.UtcNow;
+
+        var flagged = await WaitForAsync(s => Standby(s)["state"]!.GetValue<string>() is "down" or "disconnected", TimeSpan.FromSeconds(10));
+        var samplesAfterStop = (await HistoryAsync(stoppedAt.AddSeconds(-0.5))).Where(p => p.At > stoppedAt).OrderBy(p => p.At).ToList();
+        var firstFlagged = samplesAfterStop.FindIndex(p => p.State is "down" or "disconnected");
+        Assert.InRange(firstFlagged, 0, 1);
+        Assert.Equal("degraded", Health(flagged));
+        await WaitForAlertAsync("raised");
+
+        var start = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl start -D {standbyData} -l {standbyData}.log -w");
+        Assert.True(start.Succeeded, start.Output);
+        await WaitForAsync(s => Health(s) == "healthy" && Standby(s)["state"]!.GetValue<string>() == "streaming", TimeSpan.FromSeconds(30));
+        await WaitForAlertAsync("cleared");
+
+        var primaryData = Path.Combine(_directory.Path, "clusters", "watched", "primary");
+        Assert.True((await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {primaryData} -m fast -w")).Succeeded);
+        var down = await WaitForAsync(s => Health(s) == "down", TimeSpan.FromSeconds(10));
+        Assert.False(down["primary"]!["reachable"]!.GetValue<bool>());
+        var later = await WaitForAsync(s => DateTimeOffset.Parse(s["sampledAt"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >
+            DateTimeOffset.Parse(down["sampledAt"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture).AddSeconds(2), TimeSpan.FromSeconds(10));
+        Assert.Equal("down", Health(later));
+
+        var clusters = await _client.GetFromJsonAsync<JsonArray>("/api/clusters");
+        Assert.Equal("down", clusters!.Single()!["health"]!.GetValue<string>());
+        var alerts = await _client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
+        Assert.Contains(alerts!["recent"]!.AsArray(), a => a!["kind"]!.GetValue<string>() == "cleared");
+    }
+
+    [Fact]
+    public async Task Metrics_expose_lag_and_state_per_standby_behind_the_token()
+    {
+        await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
+        var text = await _client.GetStringAsync("/metrics");
+        Assert.Contains("pgpanel_replication_lag_bytes{cluster=\"watched\",node=\"standby1\"} 0", text);
+        Assert.Contains("pgpanel_standby_state{cluster=\"watched\",node=\"standby1\",state=\"streaming\"} 1", text);
+        Assert.Contains("pgpanel_cluster_health{cluster=\"watched\",health=\"healthy\"} 1", text);
+        using var anonymous = _panel.CreateClient();
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+    }
+
+    private async Task<JsonObject> LatestAsync()
+    {
+        var response = await _client.GetAsync("/api/clusters/watched/replication");
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonObject>())! : new JsonObject { ["sampledAt"] = "none", ["health"] = "none" };
+    }
+
+    private async Task<JsonObject> WaitForAsync(Func<JsonObject, bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        JsonObject last = new();
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await LatestAsync();
+            if (last["health"]!.ToString() != "none" && condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"condition not met within {limit}; last sample: {last.ToJsonString()}");
+        return last;
+    }
+
+    private async Task<List<(DateTimeOffset At, string State)>> HistoryAsync(DateTimeOffset from)
+    {
+        var history = await _client.GetFromJsonAsync<JsonObject>($"/api/clusters/watched/replication/history?from={Uri.EscapeDataString(from.ToString("O"))}");
+        Assert.Contains(history!["resolution"]!.GetValue<string>(), new[] { "sample", "mixed" });
+        return history["points"]!.AsArray().Select(p => (DateTimeOffset.Parse(p!["at"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture), p["state"]!.GetValue<string>())).ToList();
+    }
+
+    private async Task WaitForAlertAsync(string kind)
+    {
+        for (var i = 0; i < 100 && !_webhook.Received.Any(a => a["kind"]!.GetValue<string>() == kind && a["node"]!.GetValue<string>() == "standby1"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(_webhook.Received, a => a["kind"]!.GetValue<string>() == kind && a["node"]!.GetValue<string>() == "standby1"
+            && a["cluster"]!.GetValue<string>() == "watched");
+    }
+
+    private static string Health(JsonObject sample) => sample["health"]!.GetValue<string>();
+
+    private static JsonObject Standby(JsonObject sample) => sample["standbys"]!.AsArray().Single()!.AsObject();
+}
