@@ -31,19 +31,19 @@ public sealed class AlertRules
         lock (_gate)
         {
             Apply(sample, "primary", "down", sample.Health == ClusterHealth.Down, sample.Health == ClusterHealth.Down, null,
-                sample.Reasons.FirstOrDefault(r => r.StartsWith("primary", StringComparison.Ordinal)) ?? "primary is down", options, events);
+                () => sample.Reasons.FirstOrDefault(r => r.StartsWith("primary", StringComparison.Ordinal)) ?? "primary is down", options, events);
             foreach (var standby in sample.Standbys)
             {
                 var lagBytes = standby.ReplayLagBytes ?? standby.ReceiveReplayGapBytes;
                 Apply(sample, standby.Node, "down", standby.State == StandbyState.Down, standby.State == StandbyState.Down, null,
-                    $"{standby.Node} ({standby.Host}:{standby.Port}) is down", options, events);
+                    () => $"{standby.Node} ({standby.Host}:{standby.Port}) is down", options, events);
                 Apply(sample, standby.Node, "disconnected", standby.State == StandbyState.Disconnected, standby.State == StandbyState.Disconnected, null,
-                    $"{standby.Node} ({standby.Host}:{standby.Port}) is not receiving WAL", options, events);
+                    () => $"{standby.Node} ({standby.Host}:{standby.Port}) is not receiving WAL", options, events);
                 Apply(sample, standby.Node, "lag-bytes", lagBytes > options.LagBytesThreshold, lagBytes > options.LagBytesThreshold * 0.8, lagBytes,
-                    $"{standby.Node} replay lag is {lagBytes?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes (threshold {options.LagBytesThreshold})", options, events);
+                    () => $"{standby.Node} replay lag is {lagBytes?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes (threshold {options.LagBytesThreshold})", options, events);
                 Apply(sample, standby.Node, "lag-seconds", standby.ReplayDelaySeconds > options.LagSecondsThreshold,
                     standby.ReplayDelaySeconds > options.LagSecondsThreshold * 0.8, standby.ReplayDelaySeconds,
-                    $"{standby.Node} replay delay is {standby.ReplayDelaySeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "?"} s (threshold {options.LagSecondsThreshold} s)", options, events);
+                    () => $"{standby.Node} replay delay is {standby.ReplayDelaySeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "?"} s (threshold {options.LagSecondsThreshold} s)", options, events);
             }
         }
 
@@ -62,7 +62,7 @@ public sealed class AlertRules
         }
     }
 
-    private void Apply(ClusterSample sample, string node, string rule, bool over, bool stillOver, double? value, string message,
+    private void Apply(ClusterSample sample, string node, string rule, bool over, bool stillOver, double? value, Func<string> message,
         MonitorOptions options, List<AlertEvent> events)
     {
         var key = (sample.ClusterName, node, rule);
@@ -76,7 +76,7 @@ public sealed class AlertRules
             state.Over = over ? state.Over + 1 : 0;
             if (state.Over >= options.AlertRaiseAfter)
             {
-                state.Raised = Event(sample, node, rule, "raised", value, message);
+                state.Raised = Event(sample, node, rule, "raised", value, message());
                 state.Under = 0;
                 events.Add(state.Raised);
             }

@@ -27,4 +27,4 @@ public sealed record StandbySample(
 public sealed record SlotSample(string Name, bool Active, decimal? RetainedBytes);
 
 /// <summary>A WAL sender or receiver process, as the seed's <c>ps aux | grep sender/receiver</c> shows it.</summary>
-public sealed record ProcessSample(int Pid, string Kind, string? State);
+public sealed record ProcessSample(int Pid, string Kind, string? State, string? Lsn);

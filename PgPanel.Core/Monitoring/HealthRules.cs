@@ -130,16 +130,10 @@ public static class HealthRules
             return [];
         }
 
-        if (reading.Processes is { } processes)
-        {
-            return processes;
-        }
-
-        // 9.5/9.6 have no backend_type: the senders' and the receiver's pids stand in.
-        var list = senders.Select(s => new ProcessSample(s.Pid, "walsender", s.State)).ToList();
+        var list = senders.Select(s => new ProcessSample(s.Pid, "walsender", s.State, s.SentLsn)).ToList();
         if (reading.Receiver is { } receiver)
         {
-            list.Add(new ProcessSample(receiver.Pid, "walreceiver", receiver.Status));
+            list.Add(new ProcessSample(receiver.Pid, "walreceiver", receiver.Status, receiver.ReceivedLsn));
         }
 
         return list;

@@ -41,16 +41,43 @@ public sealed class HistoryStore(IDbContextFactory<PanelDbContext> contexts)
         return closed;
     }
 
-    public async Task SaveAsync(IReadOnlyList<ReplicationPoint> points, IReadOnlyList<AlertEvent> alerts, CancellationToken cancellationToken = default)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<object> _pending = new();
+
+    /// <summary>Queues closed minutes and alert events; <see cref="FlushAsync"/> writes them in one transaction.</summary>
+    public void Enqueue(IEnumerable<ReplicationPoint> points, IEnumerable<AlertEvent> alerts)
     {
-        if (points.Count == 0 && alerts.Count == 0)
+        foreach (var point in points)
+        {
+            _pending.Enqueue(point);
+        }
+
+        foreach (var alert in alerts)
+        {
+            _pending.Enqueue(alert);
+        }
+    }
+
+    /// <summary>Writes everything queued, once per interval rather than once per cluster.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_pending.IsEmpty)
         {
             return;
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        db.ReplicationPoints.AddRange(points);
-        db.AlertEvents.AddRange(alerts);
+        while (_pending.TryDequeue(out var item))
+        {
+            if (item is ReplicationPoint point)
+            {
+                db.ReplicationPoints.Add(point);
+            }
+            else if (item is AlertEvent alert)
+            {
+                db.AlertEvents.Add(alert);
+            }
+        }
+
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 

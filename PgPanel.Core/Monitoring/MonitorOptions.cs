@@ -5,6 +5,9 @@ public sealed class MonitorOptions
 {
     public const string Section = "PgPanel:Monitoring";
 
+    /// <summary>False: the panel provisions but does not poll (another panel, or a benchmark, watches).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Seconds between samples of every node (1 or more).</summary>
     public double IntervalSeconds { get; set; } = 2;
 

@@ -21,7 +21,6 @@ public sealed record NodeReading
 
     public double? ReplayDelaySeconds { get; init; }
 
-    public IReadOnlyList<ProcessSample>? Processes { get; init; }
 }
 
 public sealed record SenderReading

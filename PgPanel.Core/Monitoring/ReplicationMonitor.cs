@@ -27,6 +27,11 @@ public sealed partial class ReplicationMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Value.Interval, time);
         try
         {
@@ -62,8 +67,7 @@ public sealed partial class ReplicationMonitor(
                 await sources.RetainOnlyAsync(_targets).ConfigureAwait(false);
             }
 
-            await Parallel.ForEachAsync(_targets, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
-                async (target, ct) => await SampleClusterAsync(target, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            await SampleAllAsync(_targets, cancellationToken).ConfigureAwait(false);
 
             if (now - _lastPurge > TimeSpan.FromHours(1))
             {
@@ -78,6 +82,29 @@ public sealed partial class ReplicationMonitor(
         }
     }
 
+    /// <summary>
+    /// Samples every cluster once, their starts spread over the first 80 % of an interval, so hundreds of nodes do not
+    /// all hit their servers (and this process) in the same millisecond.
+    /// </summary>
+    public async Task<IReadOnlyList<ClusterSample>> SampleAllAsync(IReadOnlyList<MonitorTarget> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var spread = options.Value.Interval * 0.8;
+        var tasks = targets.Select(async (target, i) =>
+        {
+            var offset = targets.Count <= 1 ? TimeSpan.Zero : spread * i / targets.Count;
+            if (offset > TimeSpan.Zero)
+            {
+                await Task.Delay(offset, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await SampleClusterAsync(target, cancellationToken).ConfigureAwait(false);
+        });
+        var samples = await Task.WhenAll(tasks).ConfigureAwait(false);
+        await history.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return samples;
+    }
+
     /// <summary>Samples the nodes of one cluster and records the result.</summary>
     public async Task<ClusterSample> SampleClusterAsync(MonitorTarget target, CancellationToken cancellationToken)
     {
@@ -90,7 +117,7 @@ public sealed partial class ReplicationMonitor(
         samples.Add(sample);
         var closed = history.Accumulate(sample);
         var raised = alerts.Evaluate(sample, options.Value);
-        await history.SaveAsync(closed, raised, cancellationToken).ConfigureAwait(false);
+        history.Enqueue(closed, raised);
         events.Publish(sample);
         foreach (var alert in raised)
         {
@@ -115,7 +142,7 @@ public sealed partial class ReplicationMonitor(
             await using var command = new NpgsqlCommand(query, connection);
             Interlocked.Increment(ref _roundTrips);
             var json = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            var reading = JsonSerializer.Deserialize<NodeReading>(json ?? "null", PanelJson.Options)
+            var reading = JsonSerializer.Deserialize(json ?? "null", MonitorJsonContext.Default.NodeReading)
                 ?? throw new JsonException("The node answered no document.");
             return new NodeResult(reading, null, stopwatch.Elapsed.TotalMilliseconds);
         }

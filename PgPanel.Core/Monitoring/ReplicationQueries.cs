@@ -6,11 +6,17 @@ namespace PgPanel.Core.Monitoring;
 /// <summary>
 /// The one statement the monitor sends to a node per interval, as text for its PostgreSQL version: one round trip
 /// returns a JSON document with both ends of replication — senders and slots (primary), WAL receiver, receive/replay
-/// gap and guarded replay delay (standby), and the WAL sender/receiver processes.
+/// gap and guarded replay delay (standby). The WAL sender and receiver processes are the pids of those rows (what
+/// <c>pg_stat_activity.backend_type</c> would list): reading pg_stat_activity as well would copy every backend's
+/// status on each sample, and a node without WAL senders skips even the one copy pg_stat_replication makes.
 /// </summary>
 public static class ReplicationQueries
 {
-    public static string For(PgVersion version)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<PgVersion, string> Cache = new();
+
+    public static string For(PgVersion version) => Cache.GetOrAdd(version, Build);
+
+    private static string Build(PgVersion version)
     {
         var wal = version >= PgVersion.Of(10);
         string Fn(string modern, string legacy) => wal ? modern : legacy;
@@ -33,9 +39,6 @@ public static class ReplicationQueries
               (SELECT row_to_json(w) FROM (SELECT pid, status, {receiverLsn}::text AS "receivedLsn", last_msg_receipt_time AS "lastMessageAt",
                 {senderHost} AS "senderHost", {senderPort} AS "senderPort" FROM {(wal ? "pg_catalog.pg_stat_wal_receiver" : "pgpanel.stat_wal_receiver()")}) w)
               """;
-        var processes = wal
-            ? "(SELECT coalesce(json_agg(json_build_object('pid', pid, 'kind', backend_type, 'state', state) ORDER BY pid), '[]'::json) FROM pg_catalog.pg_stat_activity WHERE backend_type IN ('walsender', 'walreceiver'))"
-            : "NULL::json";
 
         return $"""
             SELECT json_build_object(
@@ -43,13 +46,13 @@ public static class ReplicationQueries
               'inRecovery', r.rec,
               'now', now(),
               'currentLsn', r.cur::text,
-              'senders', (SELECT coalesce(json_agg(json_build_object(
+              'senders', CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json ELSE (SELECT coalesce(json_agg(json_build_object(
                   'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,
                   'syncState', s.sync_state, 'sentLsn', s.{sent}::text, 'replayLsn', s.{replayed}::text,
                   'sentLagBytes', {diff}(r.cur, s.{sent}), 'writeLagBytes', {diff}(r.cur, s.{write}),
                   'flushLagBytes', {diff}(r.cur, s.{flush}), 'replayLagBytes', {diff}(r.cur, s.{replayed}),
                   'writeLagSeconds', {Lag("write_lag")}, 'flushLagSeconds', {Lag("flush_lag")}, 'replayLagSeconds', {Lag("replay_lag")})
-                  ORDER BY s.application_name), '[]'::json) FROM {statReplication} s),
+                  ORDER BY s.application_name), '[]'::json) FROM {statReplication} s) END,
               'slots', (SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active,
                   'retainedBytes', {diff}(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
                   FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
@@ -58,8 +61,7 @@ public static class ReplicationQueries
               'replayDelaySeconds', CASE
                   WHEN NOT r.rec OR {receive} IS NULL THEN NULL
                   WHEN {receive} <= {replay} THEN 0
-                  ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END,
-              'processes', {processes}
+                  ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END
             )::text
             FROM (SELECT pg_is_in_recovery() AS rec,
                          CASE WHEN pg_is_in_recovery() THEN {receive} ELSE {current} END AS cur) r

@@ -27,7 +27,7 @@ public sealed class ReplicationQueriesTests
         Assert.Contains("pg_current_xlog_location()", q95);
         Assert.Contains("pgpanel.stat_replication()", q95);
         Assert.Contains("'receiver', NULL::json", q95);
-        Assert.DoesNotContain("backend_type", q95);
+        Assert.DoesNotContain("pg_stat_activity", q95);
         Assert.DoesNotContain("write_lag", q95);
 
         var q96 = ReplicationQueries.For(PgVersion.V9_6);
@@ -37,7 +37,7 @@ public sealed class ReplicationQueriesTests
         var q10 = ReplicationQueries.For(PgVersion.Of(10));
         Assert.Contains("pg_wal_lsn_diff(r.cur, s.replay_lsn)", q10);
         Assert.Contains("extract(epoch FROM s.replay_lag)", q10);
-        Assert.Contains("backend_type IN ('walsender', 'walreceiver')", q10);
+        Assert.Contains("CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json", q10);
         Assert.Contains("NULL AS \"senderHost\"", q10);
 
         Assert.Contains("sender_host AS \"senderHost\"", ReplicationQueries.For(PgVersion.Of(11)));

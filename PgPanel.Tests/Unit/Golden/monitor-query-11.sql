@@ -3,13 +3,13 @@ SELECT json_build_object(
   'inRecovery', r.rec,
   'now', now(),
   'currentLsn', r.cur::text,
-  'senders', (SELECT coalesce(json_agg(json_build_object(
+  'senders', CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json ELSE (SELECT coalesce(json_agg(json_build_object(
       'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,
       'syncState', s.sync_state, 'sentLsn', s.sent_lsn::text, 'replayLsn', s.replay_lsn::text,
       'sentLagBytes', pg_wal_lsn_diff(r.cur, s.sent_lsn), 'writeLagBytes', pg_wal_lsn_diff(r.cur, s.write_lsn),
       'flushLagBytes', pg_wal_lsn_diff(r.cur, s.flush_lsn), 'replayLagBytes', pg_wal_lsn_diff(r.cur, s.replay_lsn),
       'writeLagSeconds', extract(epoch FROM s.write_lag), 'flushLagSeconds', extract(epoch FROM s.flush_lag), 'replayLagSeconds', extract(epoch FROM s.replay_lag))
-      ORDER BY s.application_name), '[]'::json) FROM pg_catalog.pg_stat_replication s),
+      ORDER BY s.application_name), '[]'::json) FROM pg_catalog.pg_stat_replication s) END,
   'slots', (SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active,
       'retainedBytes', pg_wal_lsn_diff(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
@@ -19,8 +19,7 @@ SELECT json_build_object(
   'replayDelaySeconds', CASE
       WHEN NOT r.rec OR pg_last_wal_receive_lsn() IS NULL THEN NULL
       WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
-      ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END,
-  'processes', (SELECT coalesce(json_agg(json_build_object('pid', pid, 'kind', backend_type, 'state', state) ORDER BY pid), '[]'::json) FROM pg_catalog.pg_stat_activity WHERE backend_type IN ('walsender', 'walreceiver'))
+      ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END
 )::text
 FROM (SELECT pg_is_in_recovery() AS rec,
              CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END AS cur) r

@@ -3,13 +3,13 @@ SELECT json_build_object(
   'inRecovery', r.rec,
   'now', now(),
   'currentLsn', r.cur::text,
-  'senders', (SELECT coalesce(json_agg(json_build_object(
+  'senders', CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json ELSE (SELECT coalesce(json_agg(json_build_object(
       'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,
       'syncState', s.sync_state, 'sentLsn', s.sent_location::text, 'replayLsn', s.replay_location::text,
       'sentLagBytes', pg_xlog_location_diff(r.cur, s.sent_location), 'writeLagBytes', pg_xlog_location_diff(r.cur, s.write_location),
       'flushLagBytes', pg_xlog_location_diff(r.cur, s.flush_location), 'replayLagBytes', pg_xlog_location_diff(r.cur, s.replay_location),
       'writeLagSeconds', NULL, 'flushLagSeconds', NULL, 'replayLagSeconds', NULL)
-      ORDER BY s.application_name), '[]'::json) FROM pgpanel.stat_replication() s),
+      ORDER BY s.application_name), '[]'::json) FROM pgpanel.stat_replication() s) END,
   'slots', (SELECT coalesce(json_agg(json_build_object('name', slot_name, 'active', active,
       'retainedBytes', pg_xlog_location_diff(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
@@ -18,8 +18,7 @@ SELECT json_build_object(
   'replayDelaySeconds', CASE
       WHEN NOT r.rec OR pg_last_xlog_receive_location() IS NULL THEN NULL
       WHEN pg_last_xlog_receive_location() <= pg_last_xlog_replay_location() THEN 0
-      ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END,
-  'processes', NULL::json
+      ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())) END
 )::text
 FROM (SELECT pg_is_in_recovery() AS rec,
              CASE WHEN pg_is_in_recovery() THEN pg_last_xlog_receive_location() ELSE pg_current_xlog_location() END AS cur) r
