@@ -25,6 +25,21 @@ public sealed class JobService(
         return Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
     }
 
+    /// <summary>The plan and its pre-flight checks, run on the hosts now (nothing is changed).</summary>
+    public async Task<(Plan Plan, IReadOnlyList<PreflightResult> Preflight)> ReviewAsync(ClusterSpec spec, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalid(spec);
+        var localRoot = options.Value.FullDataDirectory;
+        var pins = await clusters.GetHostKeysAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        var secrets = await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+        spec = SpecSecrets.Apply(spec, secrets);
+        await using var hosts = await ConnectedHosts.ConnectAsync(shells, spec, pins, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var hostFacts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
+        var preflight = await Runner.PreflightAsync(plan, hosts.ByNode, SpecSecrets.Extract(spec), cancellationToken).ConfigureAwait(false);
+        return (plan, preflight);
+    }
+
     /// <summary>
     /// Queues a job for a spec. A ticket: while a job of the same cluster is queued or running, that job is returned.
     /// A null replication password reuses the cluster's sealed one, or generates a strong one.
@@ -72,6 +87,9 @@ public sealed class JobService(
     }
 
     public Task<Job?> GetAsync(Guid id, CancellationToken cancellationToken = default) => jobs.GetAsync(id, cancellationToken);
+
+    public Task<(IReadOnlyList<Job> Items, int Total)> QueryAsync(JobFilter filter, int skip, int take, CancellationToken cancellationToken = default) =>
+        jobs.QueryAsync(filter, skip, take, cancellationToken);
 
     public Task<IReadOnlyList<Job>> ListAsync(int skip, int take, string? clusterName, CancellationToken cancellationToken = default) =>
         jobs.ListAsync(skip, take, clusterName, cancellationToken);

@@ -36,6 +36,48 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
         return await query.OrderByDescending(j => j.CreatedAt).Skip(skip).Take(take).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A page of jobs, newest first, matching the filter, and how many match in all.</summary>
+    public async Task<(IReadOnlyList<Job> Items, int Total)> QueryAsync(JobFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var query = db.Jobs.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.ClusterName))
+        {
+            query = query.Where(j => j.ClusterName.Contains(filter.ClusterName));
+        }
+
+        if (filter.Status is { } status)
+        {
+            query = query.Where(j => j.Status == status);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.StartedBy))
+        {
+            query = query.Where(j => j.StartedBy.Contains(filter.StartedBy));
+        }
+
+        if (filter.From is { } from)
+        {
+            query = query.Where(j => j.CreatedAt >= from);
+        }
+
+        if (filter.To is { } to)
+        {
+            query = query.Where(j => j.CreatedAt <= to);
+        }
+
+        var total = await query.CountAsync(cancellationToken).ConfigureAwait(false);
+        var items = await query.OrderByDescending(j => j.CreatedAt).Skip(skip).Take(take)
+            .Select(j => new Job
+            {
+                Id = j.Id, ClusterName = j.ClusterName, Status = j.Status, SpecJson = "", Error = j.Error, StartedBy = j.StartedBy,
+                CreatedAt = j.CreatedAt, StartedAt = j.StartedAt, FinishedAt = j.FinishedAt, Attempt = j.Attempt,
+            })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return (items, total);
+    }
+
     /// <summary>The queued or running job of a cluster, if any.</summary>
     public async Task<Job?> FindActiveAsync(string clusterName, CancellationToken cancellationToken = default)
     {

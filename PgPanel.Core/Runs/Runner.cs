@@ -43,6 +43,27 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         return JobStatus.Succeeded;
     }
 
+    /// <summary>
+    /// Runs the checks of the plan's pre-flight steps that need nothing provisioned first — the same commands a job
+    /// runs, without applying anything and without touching the job history.
+    /// </summary>
+    public static async Task<IReadOnlyList<PreflightResult>> PreflightAsync(Plan plan, IReadOnlyDictionary<string, IHostShell> shells,
+        IReadOnlyDictionary<string, Security.Secret> secrets, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(shells);
+        var redactor = new Security.Redactor(secrets.Values);
+        var results = new List<PreflightResult>();
+        foreach (var step in plan.Steps.Where(s => s.Kind == StepKind.Preflight && s.Secrets.Count == 0 && s.Check is not null))
+        {
+            var check = step.Check!;
+            var result = await shells[check.Node].RunAsync(new ShellCommand(check.Script, check.RunAs), cancellationToken: cancellationToken).ConfigureAwait(false);
+            results.Add(new PreflightResult(step.Id, step.Title, step.Node, result.ExitCode == 0, redactor.Redact(result.Output.Trim())));
+        }
+
+        return results;
+    }
+
     private async Task<StepOutcome> RunStepAsync(RunContext context, PlanStep planStep, JobStep step, IReadOnlyList<JobStep> all, CancellationToken cancellationToken)
     {
         var output = new StepOutput(context.Redactor);

@@ -30,7 +30,7 @@ public sealed class PanelProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PanelProcess> StartAsync(string dataDirectory)
+    public static async Task<PanelProcess> StartAsync(string dataDirectory, string environment = "Production", IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePorts.Take(1)[0];
         var start = new ProcessStartInfo("dotnet")
@@ -45,7 +45,11 @@ public sealed class PanelProcess : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["PgPanel__DataDirectory"] = dataDirectory;
         start.Environment["PgPanel__ApiToken"] = PanelFactory.Token;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         var process = Process.Start(start)!;
         var panel = new PanelProcess(process, port);
         process.OutputDataReceived += (_, e) => panel.Append(e.Data);

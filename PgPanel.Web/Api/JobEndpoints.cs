@@ -46,6 +46,21 @@ public static class JobEndpoints
             .WithSummary("A job with its steps: status, commands (secrets redacted), output, exit code, start and end.")
             .Produces<JobResponse>();
 
+        api.MapGet("/jobs/{id:guid}/export", async (Guid id, string? format, JobService service, CancellationToken cancellationToken) =>
+            {
+                if (await service.GetAsync(id, cancellationToken) is not { } job)
+                {
+                    return Problems.NotFound($"Job {id}");
+                }
+
+                return format == "text"
+                    ? Results.File(System.Text.Encoding.UTF8.GetBytes(JobExport.Text(job)), "text/plain; charset=utf-8", $"pgpanel-run-{id}.txt")
+                    : Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(JobResponse.From(job, withSteps: true), Core.PanelJson.Options),
+                        "application/json", $"pgpanel-run-{id}.json");
+            })
+            .WithName("ExportJob")
+            .WithSummary("A run with its steps as a file: ?format=json (default) or text.");
+
         api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, CancellationToken cancellationToken) =>
                 await service.ResumeAsync(id, cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
             .WithName("ResumeJob")

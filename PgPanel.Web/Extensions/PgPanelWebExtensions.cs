@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using MudBlazor.Services;
 using Microsoft.AspNetCore.Http.Json;
 using PgPanel.Core;
 using PgPanel.Web.Api;
@@ -16,10 +18,43 @@ public static class PgPanelWebExtensions
         services.Configure<JsonOptions>(o => PanelJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddSingleton<ApiTokenProvider>();
-        services.AddAuthentication(ApiTokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        // One policy scheme: a request with "Authorization: Bearer" is an API client, anything else a browser with a cookie.
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = "PgPanel";
+                o.DefaultChallengeScheme = "PgPanel";
+            })
+            .AddPolicyScheme("PgPanel", "Bearer token or cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/login";
+                o.Cookie.Name = "pgpanel";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.Events.OnRedirectToLogin = context =>
+                {
+                    // Machines get a status code, people a login page.
+                    if (IsMachinePath(context.Request.Path))
+                    {
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        return Task.CompletedTask;
+                    }
+
+                    context.Response.Redirect(context.RedirectUri);
+                    return Task.CompletedTask;
+                };
+            });
         services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
         services.AddOpenApi();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
         services.AddHostedService<ReplicationMetrics>();
         return builder;
     }
@@ -31,14 +66,21 @@ public static class PgPanelWebExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         _ = app.Services.GetRequiredService<ApiTokenProvider>();
         return app;
     }
+
+    private static bool IsMachinePath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/openapi");
 
     public static WebApplication MapPgPanelApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
         app.MapOpenApi().RequireAuthorization();
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapPlanEndpoints();

@@ -1,0 +1,194 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
+using PgPanel.Core.Hosts;
+using PgPanel.Core.Planning;
+using PgPanel.Core.Runs;
+using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Web.Components.Pages.Wizard;
+
+public sealed partial class Wizard
+{
+    private MudStepper? _stepper;
+    private int _active;
+    private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
+    private Plan? _plan;
+    private IReadOnlyList<PreflightResult> _preflight = [];
+    private string? _reviewError;
+    private bool _reviewing;
+    private bool _revealed;
+    private bool _starting;
+
+    [Inject]
+    private JobService Jobs { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime Js { get; set; } = default!;
+
+    [Inject]
+    private IHostShellFactory Shells { get; set; } = default!;
+
+    /// <summary>The wizard's state; public so component tests can look at what the user entered.</summary>
+    public WizardModel Model { get; } = new();
+
+    private string VersionHelp => Model.Target == WizardTarget.Local && _localVersions.Count > 0
+        ? $"Installed here: {string.Join(", ", _localVersions)}"
+        : "Installed from the OS packages when missing.";
+
+    private List<PgVersion> _localVersions = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        Model.ReplicationPassword = PasswordGenerator.Generate().Reveal();
+        try
+        {
+            await using var shell = await Shells.ConnectAsync(new NodeSpec());
+            var facts = await HostProbe.ProbeAsync(shell);
+            _localVersions = facts.PostgresBinDirectories.Keys.Order().ToList();
+            Model.Version = _localVersions.Count > 0 ? _localVersions[^1] : facts.Os.DistributionPostgres ?? PgVersion.Of(16);
+        }
+        catch (HostProbeException)
+        {
+            // This machine's OS is not one PgPanel plans for; the SSH target still works.
+        }
+    }
+
+    private void OnTargetChanged(WizardTarget target)
+    {
+        Model.UseTarget(target);
+        _plan = null;
+    }
+
+    private async Task OnPreviewInteraction(StepperInteractionEventArgs args)
+    {
+        if (args.Action != StepAction.Complete && !(args.Action == StepAction.Activate && args.StepIndex > _active))
+        {
+            return;
+        }
+
+        var index = _active;
+        var errors = ErrorsForStep(index);
+        _errors = errors;
+        if (errors.Count > 0)
+        {
+            args.Cancel = true;
+            Snackbar.Add("Some fields need a change before you go on.", Severity.Warning);
+            return;
+        }
+
+        if (index == 2)
+        {
+            await ReviewAsync();
+        }
+        else if (index == 3 && _plan is null)
+        {
+            args.Cancel = true;
+        }
+    }
+
+    /// <summary>The field errors of the spec that belong to the step the user is leaving.</summary>
+    private Dictionary<string, string[]> ErrorsForStep(int index)
+    {
+        var all = SpecValidator.Validate(Model.ToSpec()).Errors;
+        Func<string, bool> belongs = index switch
+        {
+            0 => f => f == "name",
+            1 => f => f.StartsWith("primary", StringComparison.Ordinal) || f.StartsWith("standbys", StringComparison.Ordinal),
+            2 => f => f.StartsWith("replication", StringComparison.Ordinal) || f.StartsWith("settings", StringComparison.Ordinal) || f == "postgresVersion",
+            _ => _ => false,
+        };
+        var errors = all.Where(e => belongs(e.Key)).ToDictionary(e => e.Key, e => e.Value);
+        if (index == 0 && Model.Target == WizardTarget.AlibabaEcs)
+        {
+            errors["target"] = ["New ECS instances are not available in this version yet."];
+        }
+
+        if (index == 1 && Model.Target == WizardTarget.Ssh)
+        {
+            foreach (var (node, prefix) in new[] { (Model.Primary, "primary"), (Model.Standby, "standbys[0]") })
+            {
+                if (node.TrustedFingerprint is null)
+                {
+                    errors[$"{prefix}.connection.hostKeyFingerprint"] = ["Test the connection and confirm the host key."];
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private async Task ReviewAsync()
+    {
+        _reviewing = true;
+        _reviewError = null;
+        _plan = null;
+        StateHasChanged();
+        try
+        {
+            (_plan, _preflight) = await Jobs.ReviewAsync(Model.ToSpec());
+            if (_preflight.Any(p => !p.Passed))
+            {
+                Snackbar.Add("A pre-flight check fails: the run would stop there. See the review.", Severity.Error);
+            }
+        }
+        catch (Exception ex) when (ex is HostProbeException or SpecValidationException or InvalidOperationException or IOException)
+        {
+            _reviewError = ex.Message;
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
+        finally
+        {
+            _reviewing = false;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        _starting = true;
+        try
+        {
+            var job = await Jobs.StartAsync(Model.ToSpec(), "admin");
+            Navigation.NavigateTo($"runs/{job.Id}");
+        }
+        catch (SpecValidationException ex)
+        {
+            _errors = ex.Result.Errors;
+            Snackbar.Add("The spec is not valid; see the fields listed.", Severity.Error);
+            _starting = false;
+        }
+    }
+
+    private async Task DownloadAsync()
+    {
+        if (_plan is not null)
+        {
+            await Js.InvokeVoidAsync("pgpanelDownload", $"pgpanel-{Model.Name}.sh", ScriptExport.Render(_plan));
+        }
+    }
+
+    private async Task RevealOrCopyAsync()
+    {
+        if (!_revealed)
+        {
+            _revealed = true;
+            return;
+        }
+
+        await Js.InvokeVoidAsync("pgpanelCopy", Model.ReplicationPassword);
+        Snackbar.Add("Password copied.", Severity.Info);
+    }
+
+    private bool HasError(string field) => _errors.ContainsKey(field);
+
+    private string? ErrorFor(string field) => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    private static string Mask(string? value) => string.IsNullOrEmpty(value) ? "" : new string('•', 16);
+}
