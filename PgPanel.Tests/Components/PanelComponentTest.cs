@@ -1,0 +1,59 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MudBlazor.Services;
+using PgPanel.Core;
+using PgPanel.Core.Runs;
+using PgPanel.Tests.TestBed;
+
+namespace PgPanel.Tests.Components;
+
+/// <summary>
+/// bUnit with MudBlazor and the panel's real core services (SQLite in a temporary directory): components are tested
+/// against the same stores and event hubs they use in the panel.
+/// </summary>
+public abstract class PanelComponentTest : IAsyncLifetime
+{
+    private readonly TestDirectory _directory = new("bunit");
+    private ServiceProvider _core = null!;
+
+    protected BunitContext Context { get; } = new();
+
+    protected T Core<T>() where T : notnull => _core.GetRequiredService<T>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PgPanel:DataDirectory"] = _directory.Path,
+            ["PgPanel:Monitoring:Enabled"] = "false",
+        });
+        builder.AddPgPanelCore();
+        _core = builder.Services.BuildServiceProvider();
+        await using (var db = await _core.GetRequiredService<IDbContextFactory<PanelDbContext>>().CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        foreach (var service in builder.Services.Where(d => d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.IsGenericTypeDefinition
+                     && d.ServiceType.Namespace?.StartsWith("PgPanel", StringComparison.Ordinal) == true))
+        {
+            Context.Services.AddSingleton(service.ServiceType, _core.GetRequiredService(service.ServiceType));
+        }
+
+        Context.Services.AddSingleton(TimeProvider.System);
+        Context.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.AddAuthorization().SetAuthorized("admin");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        await _core.DisposeAsync();
+        _directory.Dispose();
+    }
+}
