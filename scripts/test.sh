@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every PgPanel test: unit, bUnit, integration against real PostgreSQL servers, end-to-end.
+# Runs every PgPanel test: unit, bUnit, integration against real PostgreSQL servers and SSH test hosts, and the
+# browser tests (screenshots in test-output/screenshots).
 # On a fresh Debian machine it first installs what the tests need from Debian packages (as root).
 # Ends with one line: "N passed, N failed[, N skipped]". Exit code 0 only when no test failed.
 set -o errexit -o nounset -o pipefail
@@ -13,6 +14,7 @@ missing=()
 command -v sudo >/dev/null || missing+=(sudo)              # the test bed's non-root user
 command -v ip >/dev/null || missing+=(iproute2)            # network namespaces
 command -v docker-compose >/dev/null || missing+=(docker-compose)   # validates docker-compose.yml
+[ -x /usr/bin/chromium ] || missing+=(chromium)            # the browser tests (Playwright drives Debian's Chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
