@@ -47,6 +47,7 @@ public static class PgPanelCoreExtensions
 
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section);
         services.AddHttpClient(AlertNotifier.ClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
+        services.AddSingleton<Settings.SettingsStore>();
         services.AddSingleton<MonitorTargetSource>();
         services.AddSingleton<NodeSources>();
         services.AddSingleton<SampleStore>();

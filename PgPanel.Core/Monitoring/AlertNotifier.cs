@@ -5,13 +5,13 @@ using Microsoft.Extensions.Options;
 namespace PgPanel.Core.Monitoring;
 
 /// <summary>Sends raised and cleared alerts to the configured webhook as JSON; a failing webhook is logged, never fatal.</summary>
-public sealed partial class AlertNotifier(IHttpClientFactory clients, IOptionsMonitor<MonitorOptions> options, ILogger<AlertNotifier> logger)
+public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.SettingsStore settings, ILogger<AlertNotifier> logger)
 {
     public const string ClientName = "pgpanel-webhook";
 
     public async Task NotifyAsync(IReadOnlyList<AlertEvent> alerts, CancellationToken cancellationToken = default)
     {
-        var url = options.CurrentValue.WebhookUrl;
+        var url = settings.Monitor.WebhookUrl;
         if (string.IsNullOrWhiteSpace(url) || alerts.Count == 0)
         {
             return;

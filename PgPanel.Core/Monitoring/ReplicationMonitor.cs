@@ -13,7 +13,7 @@ namespace PgPanel.Core.Monitoring;
 /// </summary>
 public sealed partial class ReplicationMonitor(
     MonitorTargetSource targetSource, NodeSources sources, SampleStore samples, HistoryStore history, AlertRules alerts,
-    AlertNotifier notifier, MonitorEvents events, IOptions<MonitorOptions> options, TimeProvider time, ILogger<ReplicationMonitor> logger)
+    AlertNotifier notifier, MonitorEvents events, Settings.SettingsStore settings, TimeProvider time, ILogger<ReplicationMonitor> logger)
     : BackgroundService
 {
     private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(5);
@@ -27,17 +27,21 @@ public sealed partial class ReplicationMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled)
+        if (!settings.Monitor.Enabled)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        using var timer = new PeriodicTimer(settings.Monitor.Interval, time);
         try
         {
             do
             {
                 await TickAsync(stoppingToken).ConfigureAwait(false);
+                if (timer.Period != settings.Monitor.Interval)
+                {
+                    timer.Period = settings.Monitor.Interval;
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -72,7 +76,7 @@ public sealed partial class ReplicationMonitor(
             if (now - _lastPurge > TimeSpan.FromHours(1))
             {
                 _lastPurge = now;
-                await history.PurgeAsync(now.AddDays(-options.Value.RetentionDays), cancellationToken).ConfigureAwait(false);
+                await history.PurgeAsync(now.AddDays(-settings.Monitor.RetentionDays), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -89,7 +93,7 @@ public sealed partial class ReplicationMonitor(
     public async Task<IReadOnlyList<ClusterSample>> SampleAllAsync(IReadOnlyList<MonitorTarget> targets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        var spread = options.Value.Interval * 0.8;
+        var spread = settings.Monitor.Interval * 0.8;
         var tasks = targets.Select(async (target, i) =>
         {
             var offset = targets.Count <= 1 ? TimeSpan.Zero : spread * i / targets.Count;
@@ -113,10 +117,10 @@ public sealed partial class ReplicationMonitor(
         var sampledAt = time.GetUtcNow();
         var results = await Task.WhenAll(target.Nodes.Select(n => SampleNodeAsync(target, n, query, cancellationToken))).ConfigureAwait(false);
         var byNode = target.Nodes.Select((n, i) => (n.Id, results[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
-        var sample = HealthRules.Evaluate(target, byNode, options.Value, sampledAt);
+        var sample = HealthRules.Evaluate(target, byNode, settings.Monitor, sampledAt);
         samples.Add(sample);
         var closed = history.Accumulate(sample);
-        var raised = alerts.Evaluate(sample, options.Value);
+        var raised = alerts.Evaluate(sample, settings.Monitor);
         history.Enqueue(closed, raised);
         events.Publish(sample);
         foreach (var alert in raised)

@@ -17,6 +17,8 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
 
     public DbSet<Monitoring.AlertEvent> AlertEvents => Set<Monitoring.AlertEvent>();
 
+    public DbSet<Settings.PanelSetting> Settings => Set<Settings.PanelSetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
@@ -70,6 +72,15 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
             alert.Property(a => a.Kind).HasMaxLength(16);
             alert.Property(a => a.At).HasConversion(ticks);
             alert.HasIndex(a => new { a.ClusterName, a.At });
+        });
+
+        modelBuilder.Entity<Settings.PanelSetting>(setting =>
+        {
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasMaxLength(64);
+            setting.Property(s => s.Value).HasMaxLength(600);
+            setting.Property(s => s.UpdatedBy).HasMaxLength(128);
+            setting.Property(s => s.UpdatedAt).HasConversion(ticks);
         });
 
         modelBuilder.Entity<ClusterRecord>(cluster =>

@@ -87,6 +87,7 @@ public static class PgPanelWebExtensions
         api.MapJobEndpoints();
         api.MapHostEndpoints();
         api.MapClusterEndpoints();
+        api.MapSettingsEndpoints();
 
         // Prometheus: lag and health per standby. Behind the API token unless PgPanel:Metrics:AllowAnonymous is true.
         var metrics = app.MapMetrics("/metrics");

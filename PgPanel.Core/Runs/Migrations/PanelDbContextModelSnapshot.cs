@@ -260,6 +260,30 @@ namespace PgPanel.Core.Runs.Migrations
                     b.ToTable("JobSteps");
                 });
 
+            modelBuilder.Entity("PgPanel.Core.Settings.PanelSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("Settings");
+                });
+
             modelBuilder.Entity("PgPanel.Core.Runs.JobStep", b =>
                 {
                     b.HasOne("PgPanel.Core.Runs.Job", null)

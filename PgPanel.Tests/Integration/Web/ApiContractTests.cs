@@ -109,6 +109,35 @@ public sealed class ApiContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Settings_are_validated_saved_and_kept_across_a_restart()
+    {
+        using (var client = _panel.CreateApiClient())
+        {
+            var bad = await client.PutAsJsonAsync("/api/settings", new JsonObject { ["defaultPrimaryPort"] = 70000, ["monitorIntervalSeconds"] = 0.2, ["webhookUrl"] = "file:///etc/passwd" });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).ToList();
+            Assert.Contains("defaultPrimaryPort", errors);
+            Assert.Contains("monitorIntervalSeconds", errors);
+            Assert.Contains("webhookUrl", errors);
+
+            var good = await client.PutAsJsonAsync("/api/settings", new JsonObject
+            {
+                ["defaultPostgresVersion"] = 15, ["defaultPrimaryPort"] = 6432, ["defaultStandbyPort"] = 6433,
+                ["monitorIntervalSeconds"] = 5, ["lagBytesThreshold"] = 1048576, ["lagSecondsThreshold"] = 10, ["webhookUrl"] = "http://127.0.0.1:9/hook",
+            });
+            Assert.True(good.IsSuccessStatusCode, await good.Content.ReadAsStringAsync());
+        }
+
+        await using var restarted = new PanelFactory(_directory.Path);
+        using var again = restarted.CreateApiClient();
+        var settings = await again.GetFromJsonAsync<JsonObject>("/api/settings");
+        Assert.Equal(6432, settings!["defaultPrimaryPort"]!.GetValue<int>());
+        Assert.Equal(5, settings["monitorIntervalSeconds"]!.GetValue<double>());
+        Assert.Equal("http://127.0.0.1:9/hook", settings["webhookUrl"]!.GetValue<string>());
+        Assert.Equal(15, settings["defaultPostgresVersion"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_unknown_job_is_404()
     {
         using var client = _panel.CreateApiClient();

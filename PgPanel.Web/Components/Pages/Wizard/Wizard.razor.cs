@@ -36,6 +36,9 @@ public sealed partial class Wizard
     [Inject]
     private IHostShellFactory Shells { get; set; } = default!;
 
+    [Inject]
+    private PgPanel.Core.Settings.SettingsStore Settings { get; set; } = default!;
+
     /// <summary>The wizard's state; public so component tests can look at what the user entered.</summary>
     public WizardModel Model { get; } = new();
 
@@ -48,12 +51,15 @@ public sealed partial class Wizard
     protected override async Task OnInitializedAsync()
     {
         Model.ReplicationPassword = PasswordGenerator.Generate().Reveal();
+        var defaults = Settings.Current;
+        Model.SetLocalPorts(defaults.DefaultPrimaryPort, defaults.DefaultStandbyPort);
         try
         {
             await using var shell = await Shells.ConnectAsync(new NodeSpec());
             var facts = await HostProbe.ProbeAsync(shell);
             _localVersions = facts.PostgresBinDirectories.Keys.Order().ToList();
-            Model.Version = _localVersions.Count > 0 ? _localVersions[^1] : facts.Os.DistributionPostgres ?? PgVersion.Of(16);
+            Model.Version = defaults.DefaultPostgresVersion
+                ?? (_localVersions.Count > 0 ? _localVersions[^1] : facts.Os.DistributionPostgres ?? PgVersion.Of(16));
         }
         catch (HostProbeException)
         {

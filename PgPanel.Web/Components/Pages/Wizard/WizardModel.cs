@@ -40,6 +40,18 @@ public sealed class WizardModel
 
     public IEnumerable<WizardNode> Nodes => [Primary, Standby];
 
+    private (int Primary, int Standby) _localPorts = (5432, 5433);
+
+    /// <summary>The ports the local target proposes (from Settings).</summary>
+    public void SetLocalPorts(int primary, int standby)
+    {
+        _localPorts = (primary, standby);
+        if (Target == WizardTarget.Local)
+        {
+            (Primary.Port, Standby.Port) = _localPorts;
+        }
+    }
+
     /// <summary>Switches the hosts to the target's defaults, keeping what the user typed for the same target.</summary>
     public void UseTarget(WizardTarget target)
     {
@@ -56,7 +68,7 @@ public sealed class WizardModel
 
         if (target == WizardTarget.Local)
         {
-            (Primary.Host, Primary.Port, Standby.Host, Standby.Port) = ("127.0.0.1", 5432, "127.0.0.1", 5433);
+            (Primary.Host, Primary.Port, Standby.Host, Standby.Port) = ("127.0.0.1", _localPorts.Primary, "127.0.0.1", _localPorts.Standby);
         }
         else if (target == WizardTarget.Ssh)
         {
