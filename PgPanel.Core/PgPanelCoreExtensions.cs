@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,20 @@ public static class PgPanelCoreExtensions
         services.AddSingleton<Runner>();
         services.AddSingleton<JobService>();
         services.AddHostedService<DatabaseMigrator>();
+        services.AddIdentityCore<Accounts.PanelUser>(o =>
+            {
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.Password.RequiredLength = 12;
+                o.Password.RequireNonAlphanumeric = false;
+                o.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789-._@";
+            })
+            .AddRoles<Microsoft.AspNetCore.Identity.IdentityRole>()
+            .AddEntityFrameworkStores<PanelDbContext>()
+            .AddSignInManager();
+        services.AddSingleton<Accounts.AccountService>();
+        services.AddHostedService<Accounts.AccountBootstrapper>();
         services.AddHostedService<JobWorker>();
 
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section);

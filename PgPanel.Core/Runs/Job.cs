@@ -19,6 +19,9 @@ public sealed class Job
 
     public string StartedBy { get; set; } = "api";
 
+    /// <summary>Who started, resumed or cancelled the job, from where and when: one line each.</summary>
+    public string Audit { get; set; } = "";
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }

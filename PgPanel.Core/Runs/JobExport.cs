@@ -12,6 +12,11 @@ public static class JobExport
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"PgPanel run {job.Id}\ncluster: {job.ClusterName}\nstatus: {job.Status.ToString().ToLowerInvariant()}\n");
         text.Append(CultureInfo.InvariantCulture, $"started by: {job.StartedBy}\ncreated: {job.CreatedAt:u}\nstarted: {job.StartedAt:u}\nfinished: {job.FinishedAt:u}\nattempt: {job.Attempt}\n");
+        if (job.Audit.Length > 0)
+        {
+            text.Append("audit:\n").Append(job.Audit);
+        }
+
         if (job.Error is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"error: {job.Error}\n");

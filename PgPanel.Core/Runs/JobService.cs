@@ -78,6 +78,7 @@ public sealed class JobService(
             SpecJson = specJson,
             StartedBy = startedBy,
             CreatedAt = time.GetUtcNow(),
+            Audit = $"{time.GetUtcNow():u} started by {startedBy}\n",
         };
         await jobs.AddAsync(job, cancellationToken).ConfigureAwait(false);
         await clusters.SaveAsync(spec.Name, spec.PostgresVersion.ToString(), specJson, secrets, job.Id, cancellationToken).ConfigureAwait(false);
@@ -95,7 +96,7 @@ public sealed class JobService(
         jobs.ListAsync(skip, take, clusterName, cancellationToken);
 
     /// <summary>Re-queues a failed, cancelled or interrupted job; it re-checks from its first unfinished step.</summary>
-    public async Task<Job?> ResumeAsync(Guid id, CancellationToken cancellationToken = default)
+    public async Task<Job?> ResumeAsync(Guid id, string by = "unknown", CancellationToken cancellationToken = default)
     {
         var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -105,6 +106,7 @@ public sealed class JobService(
 
         if (await jobs.PrepareResumeAsync(id, cancellationToken).ConfigureAwait(false))
         {
+            await jobs.AppendAuditAsync(id, $"resumed by {by}", cancellationToken).ConfigureAwait(false);
             queue.Enqueue(id);
             events.Publish(id, JobEventKind.JobStatusChanged, jobStatus: JobStatus.Queued);
         }
@@ -113,12 +115,17 @@ public sealed class JobService(
     }
 
     /// <summary>Cancels a queued job, or stops the running command of a running one.</summary>
-    public async Task<Job?> CancelAsync(Guid id, CancellationToken cancellationToken = default)
+    public async Task<Job?> CancelAsync(Guid id, string by = "unknown", CancellationToken cancellationToken = default)
     {
         var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             return null;
+        }
+
+        if (job.Status is JobStatus.Queued or JobStatus.Running)
+        {
+            await jobs.AppendAuditAsync(id, $"cancelled by {by}", cancellationToken).ConfigureAwait(false);
         }
 
         if (!cancellation.Cancel(id) && job.Status == JobStatus.Queued)

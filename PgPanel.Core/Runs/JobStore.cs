@@ -135,6 +135,17 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
             .SetProperty(s => s.FinishedAt, step.FinishedAt), cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task AppendAuditAsync(Guid jobId, string line, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var job = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        if (job is not null)
+        {
+            job.Audit += $"{time.GetUtcNow():u} {line}\n";
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>At start-up: every job left queued or running by a panel that stopped is interrupted.</summary>
     public async Task<int> MarkInterruptedAsync(CancellationToken cancellationToken = default)
     {

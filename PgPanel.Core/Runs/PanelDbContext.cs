@@ -5,7 +5,8 @@ using PgPanel.Core.Clusters;
 namespace PgPanel.Core.Runs;
 
 /// <summary>The panel's SQLite store: job history (the audit trail) and the clusters it built.</summary>
-public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : DbContext(options)
+public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options)
+    : Microsoft.AspNetCore.Identity.EntityFrameworkCore.IdentityDbContext<Accounts.PanelUser>(options)
 {
     public DbSet<Job> Jobs => Set<Job>();
 
@@ -19,8 +20,11 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
 
     public DbSet<Settings.PanelSetting> Settings => Set<Settings.PanelSetting>();
 
+    public DbSet<Accounts.ApiToken> ApiTokens => Set<Accounts.ApiToken>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks.
         var ticks = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
         var nullableTicks = new ValueConverter<DateTimeOffset?, long?>(
@@ -81,6 +85,19 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options) : D
             setting.Property(s => s.Value).HasMaxLength(600);
             setting.Property(s => s.UpdatedBy).HasMaxLength(128);
             setting.Property(s => s.UpdatedAt).HasConversion(ticks);
+        });
+
+        modelBuilder.Entity<Accounts.ApiToken>(token =>
+        {
+            token.HasKey(t => t.Id);
+            token.Property(t => t.Name).HasMaxLength(100);
+            token.Property(t => t.Hash).HasMaxLength(64);
+            token.Property(t => t.Prefix).HasMaxLength(12);
+            token.Property(t => t.CreatedAt).HasConversion(ticks);
+            token.Property(t => t.RevokedAt).HasConversion(nullableTicks);
+            token.Property(t => t.LastUsedAt).HasConversion(nullableTicks);
+            token.HasIndex(t => t.Hash).IsUnique();
+            token.HasIndex(t => t.UserId);
         });
 
         modelBuilder.Entity<ClusterRecord>(cluster =>

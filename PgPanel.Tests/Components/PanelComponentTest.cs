@@ -47,7 +47,7 @@ public abstract class PanelComponentTest : IAsyncLifetime
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
-        Context.AddAuthorization().SetAuthorized("admin");
+        Context.AddAuthorization().SetAuthorized("admin").SetRoles(PgPanel.Core.Accounts.PanelRoles.Admin);
     }
 
     public async Task DisposeAsync()

@@ -42,7 +42,7 @@ public sealed class LocalWizardTests : IAsyncLifetime
     {
         var page = _browser.Page;
         var ports = FreePorts.Take(2);
-        await _browser.SignInAsync(PanelFactory.Token);
+        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
         await _browser.ScreenshotAsync("01-dashboard-empty");
 
         await _browser.GoAsync("/wizard");

@@ -45,7 +45,7 @@ public sealed class SshWizardTests(Testbed bed) : IAsyncLifetime
     private async Task WalkAsync()
     {
         var page = _browser.Page;
-        await _browser.SignInAsync(PanelFactory.Token);
+        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
         await _browser.GoAsync("/wizard");
         await page.GetByLabel("Cluster name").FillAsync("e2essh");
         await page.GetByText("Existing servers over SSH").ClickAsync();

@@ -52,11 +52,12 @@ public sealed class BrowserSession : IAsyncDisposable
         return new BrowserSession(playwright, browser, await context.NewPageAsync());
     }
 
-    public async Task SignInAsync(string token)
+    public async Task SignInAsync(string userName, string password)
     {
         await Page.GotoAsync("/");
         await Page.WaitForURLAsync("**/login**");
-        await Page.Locator("#token").FillAsync(token);
+        await Page.Locator("#userName").FillAsync(userName);
+        await Page.Locator("#password").FillAsync(password);
         await Page.Locator("#sign-in").ClickAsync();
         await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
         await Page.GetByText("Dashboard").First.WaitForAsync();

@@ -8,6 +8,7 @@ namespace PgPanel.Tests.TestBed;
 public sealed class PanelFactory(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string Token = "test-token-0123456789abcdef";
+    public const string AdminPassword = "Admin-Password-2026";
 
     public string DataDirectory { get; } = dataDirectory;
 
@@ -15,6 +16,7 @@ public sealed class PanelFactory(string dataDirectory, IReadOnlyDictionary<strin
     {
         builder.UseSetting("PgPanel:DataDirectory", DataDirectory);
         builder.UseSetting("PgPanel:ApiToken", Token);
+        builder.UseSetting("PgPanel:Bootstrap:AdminPassword", AdminPassword);
         builder.UseEnvironment("Production");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

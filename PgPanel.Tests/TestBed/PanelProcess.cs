@@ -45,6 +45,7 @@ public sealed class PanelProcess : IAsyncDisposable
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["PgPanel__DataDirectory"] = dataDirectory;
         start.Environment["PgPanel__ApiToken"] = PanelFactory.Token;
+        start.Environment["PgPanel__Bootstrap__AdminPassword"] = PanelFactory.AdminPassword;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -42,6 +42,7 @@ public static class HostEndpoints
                     return Problems.HostUnreachable(ex.Message);
                 }
             })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ProbeHost")
             .WithSummary("Connect to a node's host and report its OS, PostgreSQL installs, systemd, free space and SSH host key. Changes nothing.")
             .Accepts<NodeSpec>("application/json")

@@ -5,6 +5,10 @@ namespace PgPanel.Web.Api;
 
 public static class JobEndpoints
 {
+    /// <summary>Who did it, for the audit: user name and the address the request came from.</summary>
+    internal static string Who(HttpContext context) =>
+        $"{context.User.Identity?.Name ?? "unknown"} from {context.Connection.RemoteIpAddress?.ToString() ?? "in-process"}";
+
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -18,7 +22,7 @@ public static class JobEndpoints
 
                 try
                 {
-                    var job = await service.StartAsync(spec!, request.HttpContext.User.Identity?.Name ?? "api", cancellationToken);
+                    var job = await service.StartAsync(spec!, Who(request.HttpContext), cancellationToken);
                     return Results.Accepted($"/api/jobs/{job.Id}", new { id = job.Id, status = job.Status });
                 }
                 catch (SpecValidationException ex)
@@ -26,6 +30,7 @@ public static class JobEndpoints
                     return Problems.Validation(ex.Result.Errors.ToDictionary());
                 }
             })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("StartJob")
             .WithSummary("Provision a cluster spec. A ticket: while a job of the same cluster is queued or running, that job is returned.")
             .Accepts<ClusterSpec>("application/json")
@@ -61,13 +66,15 @@ public static class JobEndpoints
             .WithName("ExportJob")
             .WithSummary("A run with its steps as a file: ?format=json (default) or text.");
 
-        api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, CancellationToken cancellationToken) =>
-                await service.ResumeAsync(id, cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+        api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
+                await service.ResumeAsync(id, Who(context), cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ResumeJob")
             .WithSummary("Resume a failed, cancelled or interrupted job from its first unfinished step (re-checked, never blindly re-applied).");
 
-        api.MapPost("/jobs/{id:guid}/cancel", async (Guid id, JobService service, CancellationToken cancellationToken) =>
-                await service.CancelAsync(id, cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+        api.MapPost("/jobs/{id:guid}/cancel", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
+                await service.CancelAsync(id, Who(context), cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("CancelJob")
             .WithSummary("Cancel a queued job, or stop the running command of a running one.");
         return api;

@@ -5,11 +5,11 @@ namespace PgPanel.Web.Api;
 
 /// <summary>A job with its steps, as GET /api/jobs/{id} returns it.</summary>
 public sealed record JobResponse(
-    Guid Id, string ClusterName, JobStatus Status, string? Error, string StartedBy, int Attempt,
+    Guid Id, string ClusterName, JobStatus Status, string? Error, string StartedBy, string Audit, int Attempt,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<JobStepResponse>? Steps)
 {
     public static JobResponse From(Job job, bool withSteps) => new(
-        job.Id, job.ClusterName, job.Status, job.Error, job.StartedBy, job.Attempt, job.CreatedAt, job.StartedAt, job.FinishedAt,
+        job.Id, job.ClusterName, job.Status, job.Error, job.StartedBy, job.Audit, job.Attempt, job.CreatedAt, job.StartedAt, job.FinishedAt,
         withSteps ? job.Steps.OrderBy(s => s.Index).Select(JobStepResponse.From).ToList() : null);
 }
 

@@ -30,6 +30,7 @@ public static class PlanEndpoints
                     return Problems.HostUnreachable(ex.Message);
                 }
             })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("CreatePlan")
             .WithSummary("Plan a cluster spec: every step, command and file, and the whole plan as one bash script. Changes nothing.")
             .Accepts<Core.Specs.ClusterSpec>("application/json")

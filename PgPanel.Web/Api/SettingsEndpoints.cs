@@ -22,6 +22,7 @@ public static class SettingsEndpoints
                 await settings.SaveAsync(body, context.User.Identity?.Name ?? "api", cancellationToken);
                 return Results.Ok(settings.Current);
             })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanAdminister)
             .WithName("SaveSettings")
             .WithSummary("Change the settings; the monitor applies a new interval and thresholds from its next sample.")
             .ProducesValidationProblem();

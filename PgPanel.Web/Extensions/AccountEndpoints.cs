@@ -1,28 +1,56 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using PgPanel.Core.Accounts;
 
 namespace PgPanel.Web.Extensions;
 
-/// <summary>Cookie sign-in for the pages with the panel's access token (accounts and roles arrive with the users issue).</summary>
+/// <summary>Cookie sign-in for the pages (user name and password, lockout after 5 failures) and the first-start admin.</summary>
 public static class AccountEndpoints
 {
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/account/login", async (HttpContext context, [FromForm] string token, [FromForm] string? returnUrl, ApiTokenProvider tokens) =>
+        app.MapPost("/account/login", async (HttpContext context, [FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
+                UserManager<PanelUser> users, SignInManager<PanelUser> signIn) =>
             {
-                var target = returnUrl is { Length: > 0 } url && Uri.IsWellFormedUriString(url, UriKind.Relative) && !url.StartsWith("//", StringComparison.Ordinal)
-                    ? "/" + url.TrimStart('/') : "/";
-                if (!tokens.Matches(token ?? ""))
+                var target = LocalTarget(returnUrl);
+                var user = await users.FindByNameAsync(userName ?? "");
+                if (user is null)
                 {
                     return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
                 }
 
-                var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, "Admin")], CookieAuthenticationDefaults.AuthenticationScheme);
-                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+                var result = await signIn.CheckPasswordSignInAsync(user, password ?? "", lockoutOnFailure: true);
+                if (result.IsLockedOut)
+                {
+                    return Results.Redirect($"/login?error=locked&returnUrl={Uri.EscapeDataString(target)}");
+                }
+
+                if (!result.Succeeded)
+                {
+                    return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
+                }
+
+                await SignInAsync(context, signIn, user);
                 return Results.Redirect(target);
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+
+        app.MapPost("/account/setup", async (HttpContext context, [FromForm] string password, AccountService accounts,
+                UserManager<PanelUser> users, SignInManager<PanelUser> signIn) =>
+            {
+                var errors = await accounts.BootstrapAdminAsync(password ?? "");
+                if (errors.Count > 0)
+                {
+                    return Results.Redirect($"/login?error=setup&detail={Uri.EscapeDataString(string.Join(" ", errors))}");
+                }
+
+                await SignInAsync(context, signIn, (await users.FindByNameAsync("admin"))!);
+                return Results.Redirect("/");
             })
             .AllowAnonymous()
             .ExcludeFromDescription();
@@ -36,4 +64,15 @@ public static class AccountEndpoints
             .ExcludeFromDescription();
         return app;
     }
+
+    private static async Task SignInAsync(HttpContext context, SignInManager<PanelUser> signIn, PanelUser user)
+    {
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        var identity = new ClaimsIdentity(principal.Claims, CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+    }
+
+    private static string LocalTarget(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && Uri.IsWellFormedUriString(url, UriKind.Relative) && !url.StartsWith("//", StringComparison.Ordinal) && !url.Contains('\\')
+            ? "/" + url.TrimStart('/') : "/";
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using MudBlazor.Services;
 using Microsoft.AspNetCore.Http.Json;
 using PgPanel.Core;
+using PgPanel.Core.Accounts;
 using PgPanel.Web.Api;
 using Prometheus;
 
@@ -35,6 +36,7 @@ public static class PgPanelWebExtensions
                 o.Cookie.Name = "pgpanel";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.Events.OnRedirectToLogin = context =>
@@ -50,10 +52,13 @@ public static class PgPanelWebExtensions
                     return Task.CompletedTask;
                 };
             });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PanelRoles.CanOperate, p => p.RequireRole(PanelRoles.Admin, PanelRoles.Operator))
+            .AddPolicy(PanelRoles.CanAdminister, p => p.RequireRole(PanelRoles.Admin));
         services.AddCascadingAuthenticationState();
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddMudServices();
         services.AddHostedService<ReplicationMetrics>();
         return builder;
@@ -63,6 +68,13 @@ public static class PgPanelWebExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        if (app.Configuration.GetValue<bool>("PgPanel:Https:Redirect"))
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -80,7 +92,9 @@ public static class PgPanelWebExtensions
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapStaticAssets();
         app.MapAccountEndpoints();
-        app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<Components.App>()
+            .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null) // SecurityHeaders sends the whole policy
+            .RequireAuthorization();
         app.MapOpenApi().RequireAuthorization();
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapPlanEndpoints();
@@ -88,6 +102,7 @@ public static class PgPanelWebExtensions
         api.MapHostEndpoints();
         api.MapClusterEndpoints();
         api.MapSettingsEndpoints();
+        api.MapAccountApiEndpoints();
 
         // Prometheus: lag and health per standby. Behind the API token unless PgPanel:Metrics:AllowAnonymous is true.
         var metrics = app.MapMetrics("/metrics");

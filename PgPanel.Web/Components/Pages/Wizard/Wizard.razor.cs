@@ -34,6 +34,9 @@ public sealed partial class Wizard
     private IJSRuntime Js { get; set; } = default!;
 
     [Inject]
+    private Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider Auth { get; set; } = default!;
+
+    [Inject]
     private IHostShellFactory Shells { get; set; } = default!;
 
     [Inject]
@@ -161,7 +164,8 @@ public sealed partial class Wizard
         _starting = true;
         try
         {
-            var job = await Jobs.StartAsync(Model.ToSpec(), "admin");
+            var user = (await Auth.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
+            var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} (panel)");
             Navigation.NavigateTo($"runs/{job.Id}");
         }
         catch (SpecValidationException ex)
