@@ -9,6 +9,7 @@ public sealed class WizardTests : PanelComponentTest
     public void Validation_blocks_next_and_going_back_keeps_the_values()
     {
         var cut = Context.Render<Wizard>();
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.Ready));
         cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("button"), b => b.TextContent.Contains("Next", StringComparison.OrdinalIgnoreCase)));
 
         cut.FindAll("input")[0].Input("Not Valid!");
@@ -38,6 +39,7 @@ public sealed class WizardTests : PanelComponentTest
     public void The_ssh_target_asks_for_a_tested_and_trusted_host_key_before_next()
     {
         var cut = Context.Render<Wizard>();
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.Ready));
         cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("button"), b => b.TextContent.Contains("Next", StringComparison.OrdinalIgnoreCase)));
         InputByLabel(cut, "Existing servers over SSH").Click();
         cut.WaitForAssertion(() => Assert.Equal(WizardTarget.Ssh, cut.Instance.Model.Target));

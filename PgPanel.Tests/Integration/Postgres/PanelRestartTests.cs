@@ -52,7 +52,9 @@ public sealed class PanelRestartTests : IAsyncLifetime
         using var api = second.CreateApiClient();
         var interrupted = await Api.GetJobAsync(api, id);
         Assert.Equal("interrupted", Api.Status(interrupted));
-        Assert.Equal("running", Api.Status(Api.Steps(interrupted).Single(s => s["stepId"]!.GetValue<string>() == killedDuring)));
+        // The step that was running may have finished in the instant before the kill; the job did not.
+        Assert.Contains(Api.Status(Api.Steps(interrupted).Single(s => s["stepId"]!.GetValue<string>() == killedDuring)), new[] { "running", "changed", "unchanged" });
+        Assert.Contains(Api.Steps(interrupted), s => Api.Status(s) == "pending");
 
         var resume = await api.PostAsync($"/api/jobs/{id}/resume", null);
         Assert.True(resume.IsSuccessStatusCode, await resume.Content.ReadAsStringAsync());

@@ -45,6 +45,9 @@ public sealed partial class Wizard
     /// <summary>The wizard's state; public so component tests can look at what the user entered.</summary>
     public WizardModel Model { get; } = new();
 
+    /// <summary>True once this machine has been probed for the default version.</summary>
+    public bool Ready { get; private set; }
+
     private string VersionHelp => Model.Target == WizardTarget.Local && _localVersions.Count > 0
         ? $"Installed here: {string.Join(", ", _localVersions)}"
         : "Installed from the OS packages when missing.";
@@ -67,6 +70,10 @@ public sealed partial class Wizard
         catch (HostProbeException)
         {
             // This machine's OS is not one PgPanel plans for; the SSH target still works.
+        }
+        finally
+        {
+            Ready = true;
         }
     }
 
