@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace PgPanel.Tests.TestBed;
 
@@ -12,12 +13,16 @@ public sealed class PanelFactory(string dataDirectory, IReadOnlyDictionary<strin
 
     public string DataDirectory { get; } = dataDirectory;
 
+    /// <summary>Every log line the panel wrote.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("PgPanel:DataDirectory", DataDirectory);
         builder.UseSetting("PgPanel:ApiToken", Token);
         builder.UseSetting("PgPanel:Bootstrap:AdminPassword", AdminPassword);
         builder.UseEnvironment("Production");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -34,7 +34,7 @@ public sealed class PanelRestartTests : IAsyncLifetime
             {
                 job = await Api.GetJobAsync(client, id);
                 Assert.True(Api.Status(job) is "queued" or "running", $"the job ended before the kill: {Api.Describe(job)}");
-                var running = Api.Steps(job).FirstOrDefault(s => Api.Status(s) == "running" && s["kind"]!.GetValue<string>() != "preflight");
+                var running = Api.Steps(job).FirstOrDefault(s => Api.Status(s) == "running" && s["stepId"]!.GetValue<string>() == "initdb-primary");
                 if (running is not null)
                 {
                     killedDuring = running["stepId"]!.GetValue<string>();
