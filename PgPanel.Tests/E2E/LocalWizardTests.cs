@@ -100,6 +100,13 @@ public sealed class LocalWizardTests : IAsyncLifetime
         await _browser.GoAsync("/settings");
         await page.GetByTestId("settings").WaitForAsync();
         await _browser.ScreenshotAsync("10-settings");
+        await _browser.GoAsync("/account/users");
+        await Assertions.Expect(page.GetByTestId("users")).ToContainTextAsync("admin");
+        await _browser.ScreenshotAsync("14-users");
+        await _browser.GoAsync("/account/tokens");
+        await page.GetByTestId("create-token").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("new-token")).ToContainTextAsync("pgp_");
+        await _browser.ScreenshotAsync("15-api-tokens");
     }
 
     private static async Task NextAsync(IPage page) =>

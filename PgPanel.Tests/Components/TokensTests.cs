@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using PgPanel.Core.Accounts;
+using PgPanel.Web.Components.Pages.Account;
+
+namespace PgPanel.Tests.Components;
+
+public sealed class TokensTests : PanelComponentTest
+{
+    [Fact]
+    public async Task A_token_is_shown_once_works_and_revoking_it_stops_it()
+    {
+        var accounts = Core<AccountService>();
+        await accounts.EnsureRolesAsync();
+        Assert.Empty(await accounts.CreateUserAsync("tokenuser", "Token-User-Password-1", PanelRoles.Operator));
+        var userId = (await Core<IServiceScopeFactory>().CreateScope().ServiceProvider.GetRequiredService<UserManager<PanelUser>>().FindByNameAsync("tokenuser"))!.Id;
+        Context.AddAuthorization().SetAuthorized("tokenuser").SetRoles(PanelRoles.Operator).SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+
+        var cut = Context.Render<Tokens>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=create-token]")));
+        cut.Find("[data-testid=create-token]").Click();
+        var clear = "";
+        cut.WaitForAssertion(() => clear = cut.Find("[data-testid=new-token]").TextContent.Trim());
+        Assert.StartsWith("pgp_", clear);
+        Assert.NotNull(await accounts.ValidateTokenAsync(clear));
+
+        cut.Find("[data-testid=revoke]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("revoked", cut.Find("[data-testid=tokens]").TextContent));
+        Assert.Empty(cut.FindAll("[data-testid=new-token]"));
+        Assert.Null(await accounts.ValidateTokenAsync(clear));
+    }
+}
