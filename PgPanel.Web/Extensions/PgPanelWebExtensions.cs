@@ -59,6 +59,8 @@ public static class PgPanelWebExtensions
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
+        services.AddHttpContextAccessor();
+        services.AddScoped<ClientAddress>();
         services.AddMudServices();
         services.AddHostedService<ReplicationMetrics>();
         return builder;

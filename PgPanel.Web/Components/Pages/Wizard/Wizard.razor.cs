@@ -37,6 +37,9 @@ public sealed partial class Wizard
     private Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider Auth { get; set; } = default!;
 
     [Inject]
+    private PgPanel.Web.Extensions.ClientAddress Address { get; set; } = default!;
+
+    [Inject]
     private IHostShellFactory Shells { get; set; } = default!;
 
     [Inject]
@@ -172,7 +175,7 @@ public sealed partial class Wizard
         try
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
-            var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} (panel)");
+            var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} from {Address.Value} (panel)");
             Navigation.NavigateTo($"runs/{job.Id}");
         }
         catch (SpecValidationException ex)
