@@ -45,6 +45,8 @@ public abstract class PanelComponentTest : IAsyncLifetime
         }
 
         Context.Services.AddSingleton(TimeProvider.System);
+        Context.Services.AddHttpContextAccessor();
+        Context.Services.AddScoped<PgPanel.Web.Extensions.ClientAddress>();
         Context.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.AddAuthorization().SetAuthorized("admin").SetRoles(PgPanel.Core.Accounts.PanelRoles.Admin);
