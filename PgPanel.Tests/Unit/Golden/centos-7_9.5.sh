@@ -388,12 +388,27 @@ PGPANEL_STEP
     step_changed=0
     run_as postgres <<'PGPANEL_STEP'
 staging=/var/lib/pgsql/9.5/.data.pgpanel-clone
+pidfile="$staging.pid"
+# A pg_basebackup left running by an earlier attempt of this step (its connection dropped) would hold the
+# slot and write into the staging directory: stop that process, ours by the pid we recorded.
+if [ -f "$pidfile" ]; then
+  old=$(cat "$pidfile")
+  if kill -0 "$old" 2>/dev/null && tr '\0' ' ' < "/proc/$old/cmdline" | grep -qF -- "-D $staging "; then
+    echo "Stopping pg_basebackup pid $old left running by an earlier attempt."
+    kill "$old" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
+  fi
+  rm -f "$pidfile"
+fi
 if [ -e "$staging" ]; then
   aside="$staging.failed-$(date +%Y%m%d%H%M%S)"
   mv "$staging" "$aside"
   echo "An unfinished clone from an earlier attempt was moved aside to $aside; remove it when you no longer need it."
 fi
-PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" /usr/pgsql-9.5/bin/pg_basebackup -h 192.168.0.10 -p 5432 -U replica -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w
+PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" /usr/pgsql-9.5/bin/pg_basebackup -h 192.168.0.10 -p 5432 -U replica -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w &
+echo $! > "$pidfile"
+wait $!
+rm -f "$pidfile"
 touch /var/lib/pgsql/9.5/.data.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
     step_changed=1
