@@ -43,7 +43,7 @@ public sealed class LocalPairTests : IAsyncLifetime
 
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
         await LocalPostgres.QueryAsync(_primaryPort, $"CREATE TABLE t (v text); INSERT INTO t VALUES ('{token}')");
-        Assert.Equal(token, await PollAsync(() => LocalPostgres.QueryAsync(_standbyPort, "SELECT v FROM t"), token));
+        Assert.Equal(token, await Poll.UntilAsync(() => LocalPostgres.QueryAsync(_standbyPort, "SELECT v FROM t"), token));
 
         var steps = Api.Steps(job).ToList();
         Assert.All(steps, s => Assert.Contains(Api.Status(s), new[] { "changed", "unchanged" }));
@@ -67,7 +67,7 @@ public sealed class LocalPairTests : IAsyncLifetime
         Assert.All(Api.Steps(second), s => Assert.True(Api.Status(s) == "unchanged", $"{s["stepId"]} was {Api.Status(s)}: {s["output"]}"));
 
         Assert.Equal("5000", await LocalPostgres.QueryAsync(_primaryPort, "SELECT count(*) FROM kept"));
-        Assert.Equal("5000", await PollAsync(() => LocalPostgres.QueryAsync(_standbyPort, "SELECT count(*) FROM kept"), "5000"));
+        Assert.Equal("5000", await Poll.UntilAsync(() => LocalPostgres.QueryAsync(_standbyPort, "SELECT count(*) FROM kept"), "5000"));
         Assert.Equal(system, await LocalPostgres.QueryAsync(_standbyPort, "SELECT system_identifier FROM pg_control_system()"));
         Assert.Equal(primaryStart, await LocalPostgres.QueryAsync(_primaryPort, "SELECT pg_postmaster_start_time()"));
     }
@@ -137,29 +137,4 @@ public sealed class LocalPairTests : IAsyncLifetime
         Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToDictionary(
             p => p,
             p => File.Exists(p) ? Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p))) + File.GetUnixFileMode(p) : "dir" + File.GetUnixFileMode(p));
-
-    private static async Task<string> PollAsync(Func<Task<string>> read, string expected)
-    {
-        var value = "";
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                value = await read();
-            }
-            catch (InvalidOperationException)
-            {
-                value = "";
-            }
-
-            if (value == expected)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return value;
-    }
 }

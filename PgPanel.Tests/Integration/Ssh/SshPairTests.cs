@@ -48,7 +48,7 @@ public sealed class SshPairTests(Testbed bed) : IAsyncLifetime
         Assert.Contains("15/main", await bed.ExecAsync(2, "pg_lsclusters -h"));
         Assert.Contains("online,recovery", await bed.ExecAsync(2, "pg_lsclusters -h"));
         await bed.QueryAsync(1, "CREATE TABLE canary AS SELECT 'crossed-over-ssh'::text AS v");
-        Assert.Equal("crossed-over-ssh", await PollAsync(() => bed.QueryAsync(2, "SELECT v FROM canary"), "crossed-over-ssh"));
+        Assert.Equal("crossed-over-ssh", await Poll.UntilAsync(() => bed.QueryAsync(2, "SELECT v FROM canary"), "crossed-over-ssh"));
 
         // pg_hba on the standby already admits the primary's address, for a later switchover.
         Assert.Contains($"{bed.Host(1)}/32", await bed.ExecAsync(2, "cat /etc/postgresql/15/main/pg_hba.conf"));
@@ -140,7 +140,7 @@ public sealed class SshPairTests(Testbed bed) : IAsyncLifetime
         Assert.True(Api.Status(done) == "succeeded", Api.Describe(done));
 
         Assert.Equal(rows, await bed.QueryAsync(1, "SELECT count(*) FROM filler"));
-        Assert.Equal(rows, await PollAsync(() => bed.QueryAsync(2, "SELECT count(*) FROM filler"), rows));
+        Assert.Equal(rows, await Poll.UntilAsync(() => bed.QueryAsync(2, "SELECT count(*) FROM filler"), rows));
         Assert.Equal("t", await bed.QueryAsync(2, "SELECT pg_is_in_recovery()"));
         Assert.Contains($"midclone_standby2|{bed.Host(2)}|streaming", await bed.QueryAsync(1, "SELECT application_name, client_addr, state FROM pg_stat_replication ORDER BY 1"));
         // Never a primary: same timeline as A, no timeline history of its own, and the broken first clone kept aside.
@@ -161,30 +161,5 @@ public sealed class SshPairTests(Testbed bed) : IAsyncLifetime
         Assert.Equal(await bed.FingerprintAsync(1), facts["hostKeyFingerprint"]!.GetValue<string>());
         Assert.False(facts["systemd"]!.GetValue<bool>());
         Assert.DoesNotContain("PRIVATE KEY", body);
-    }
-
-    private static async Task<string> PollAsync(Func<Task<string>> read, string expected)
-    {
-        var value = "";
-        for (var i = 0; i < 150; i++)
-        {
-            try
-            {
-                value = await read();
-            }
-            catch (InvalidOperationException)
-            {
-                value = "";
-            }
-
-            if (value == expected)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return value;
     }
 }
