@@ -42,6 +42,19 @@ public static class PgPanelCoreExtensions
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobCancellation>();
         services.AddSingleton<Runner>();
+        services.AddOptions<Cloud.Alibaba.AlibabaOptions>().BindConfiguration(Cloud.Alibaba.AlibabaOptions.Section);
+        services.AddHttpClient(Cloud.Alibaba.AlibabaClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<Cloud.Alibaba.AlibabaOptions>>().Value.ConnectTimeoutSeconds),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<Cloud.Alibaba.AlibabaClient>();
+        services.AddSingleton<Cloud.Alibaba.AlibabaCredentialResolver>(_ => new Cloud.Alibaba.AlibabaCredentialResolver());
+        services.AddSingleton<Cloud.Alibaba.EcsProvisioner>();
+        services.AddSingleton<Cloud.Alibaba.AlibabaCatalog>();
+        services.AddSingleton<CloudStepRunner>();
         services.AddSingleton<JobService>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddIdentityCore<Accounts.PanelUser>(o =>

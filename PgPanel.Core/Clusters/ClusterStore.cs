@@ -79,6 +79,15 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Replaces a cluster's spec (the cloud phase fills in its nodes' addresses).</summary>
+    public async Task UpdateSpecAsync(string name, string specJson, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Clusters.Where(c => c.Name == name).ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.SpecJson, specJson)
+            .SetProperty(c => c.UpdatedAt, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task MarkReadyAsync(string name, Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -104,7 +104,7 @@ public static class ConfigRenderer
         text.Append(CultureInfo.InvariantCulture, $"host    replication  {user,-15} {"127.0.0.1/32",-24} {method}\n");
         foreach (var node in nodes)
         {
-            var address = HbaAddress(node.Host);
+            var address = HbaAddress(node.ReplicationHost);
             if (seen.Add(address))
             {
                 text.Append(CultureInfo.InvariantCulture, $"host    replication  {user,-15} {address,-24} {method}   # {node.Id}\n");
@@ -135,7 +135,7 @@ public static class ConfigRenderer
 
     /// <summary>A conninfo string with only the options every version's walreceiver knows.</summary>
     public static string PrimaryConninfo(ClusterSpec spec, string standbyId, PlanNode primary) =>
-        $"host={primary.Host} port={primary.Port} user={spec.Replication.User} " +
+        $"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} " +
         $"password={PlanFile.SecretPlaceholder(PlanDefaults.ReplicationPasswordSecret)} application_name={StandbyName(spec, standbyId)}";
 
     private static List<KeyValuePair<string, string>> StandbyConnection(ClusterSpec spec, PlanNode node, PlanNode primary)
@@ -152,8 +152,8 @@ public static class ConfigRenderer
 
     private static List<KeyValuePair<string, string>> NodeSettings(PlanNode node)
     {
-        var listen = IPAddress.TryParse(node.Host, out var ip) && IPAddress.IsLoopback(ip) ? node.Host : $"127.0.0.1,{node.Host}";
-        if (node.Host == "127.0.0.1")
+        var listen = IPAddress.TryParse(node.ReplicationHost, out var ip) && IPAddress.IsLoopback(ip) ? node.ReplicationHost : $"127.0.0.1,{node.ReplicationHost}";
+        if (node.ReplicationHost == "127.0.0.1")
         {
             listen = "127.0.0.1";
         }

@@ -20,4 +20,8 @@ public sealed record Plan
 }
 
 /// <summary>A node as the plan resolved it: its role, address and where everything lives.</summary>
-public sealed record PlanNode(string Id, NodeRole Role, string Host, int Port, ConnectionKind Connection, PostgresLayout Layout);
+public sealed record PlanNode(string Id, NodeRole Role, string Host, int Port, ConnectionKind Connection, PostgresLayout Layout, string? PrivateAddress = null)
+{
+    /// <summary>The address the other nodes use (the private address on a cloud VPC, else the host the panel dials).</summary>
+    public string ReplicationHost => PrivateAddress ?? Host;
+}

@@ -113,7 +113,7 @@ public static class Planner
 
         var local = (node.Connection ?? ConnectionSpec.Local).Kind == ConnectionKind.Local;
         var layout = PostgresLayout.For(local, facts, spec.PostgresVersion, node.Port, node.DataDirectory, spec.Name, id, request.LocalRoot);
-        return new PlanNode(id, id == PrimaryId ? NodeRole.Primary : NodeRole.Standby, node.Host, node.Port, local ? ConnectionKind.Local : ConnectionKind.Ssh, layout);
+        return new PlanNode(id, id == PrimaryId ? NodeRole.Primary : NodeRole.Standby, node.Host, node.Port, local ? ConnectionKind.Local : ConnectionKind.Ssh, layout, node.PrivateAddress);
     }
 
     private static string HostKey(PlanNode node) => node.Connection == ConnectionKind.Local ? "local" : $"ssh:{node.Host}";
@@ -197,7 +197,7 @@ public static class Planner
     private static PlanStep PortAvailable(PlanNode node)
     {
         var l = node.Layout;
-        var hosts = new[] { "127.0.0.1", node.Host }.Distinct(StringComparer.Ordinal).Where(h => !h.Contains(':'));
+        var hosts = new[] { "127.0.0.1", node.ReplicationHost }.Distinct(StringComparer.Ordinal).Where(h => !h.Contains(':'));
         var script =
             $"""
             d={Quote(l.DataDirectory)}
@@ -618,10 +618,10 @@ public static class Planner
             Description = "Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.",
             Check = new PlanCommand(id,
                 $$"""
-                if out=$(PGPASSWORD="${{Secret}}" PGCONNECT_TIMEOUT=10 {{Quote(l.Bin("psql"))}} -X -At {{Quote($"host={primary.Host} port={primary.Port} user={spec.Replication.User} dbname=replication replication=true")}} -c IDENTIFY_SYSTEM 2>&1); then
-                  echo "Replication connection to {{primary.Host}}:{{primary.Port}} works (system identifier ${out%%|*})."
+                if out=$(PGPASSWORD="${{Secret}}" PGCONNECT_TIMEOUT=10 {{Quote(l.Bin("psql"))}} -X -At {{Quote($"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} dbname=replication replication=true")}} -c IDENTIFY_SYSTEM 2>&1); then
+                  echo "Replication connection to {{primary.ReplicationHost}}:{{primary.Port}} works (system identifier ${out%%|*})."
                 else
-                  echo "{{id}} cannot open a replication connection to {{primary.Host}}:{{primary.Port}} as {{spec.Replication.User}}: $out" >&2
+                  echo "{{id}} cannot open a replication connection to {{primary.ReplicationHost}}:{{primary.Port}} as {{spec.Replication.User}}: $out" >&2
                   exit 3
                 fi
                 """, user),
@@ -646,7 +646,7 @@ public static class Planner
 
         var basebackup = new List<string>
         {
-            l.Bin("pg_basebackup"), "-h", primary.Host, "-p", primary.Port.ToString(CultureInfo.InvariantCulture),
+            l.Bin("pg_basebackup"), "-h", primary.ReplicationHost, "-p", primary.Port.ToString(CultureInfo.InvariantCulture),
             "-U", spec.Replication.User, "-D", staging, "-X", "stream", "-c", "fast", "-P", "-w",
         };
         if (spec.Replication.UseSlots && v >= PgVersion.V9_6)

@@ -14,4 +14,7 @@ public enum StepKind
 
     /// <summary>Proves the result (streaming, canary row): passing is "unchanged", failing fails the job.</summary>
     Verify,
+
+    /// <summary>A cloud API step (create instances, open a port): runs before any host exists, not through a shell.</summary>
+    Cloud,
 }

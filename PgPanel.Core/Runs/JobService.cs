@@ -10,7 +10,7 @@ namespace PgPanel.Core.Runs;
 /// <summary>What the API and the pages ask of the engine: plan a spec, start, resume and cancel jobs, read them.</summary>
 public sealed class JobService(
     JobStore jobs, ClusterStore clusters, IHostShellFactory shells, JobQueue queue, JobCancellation cancellation,
-    JobEvents events, IOptions<PanelOptions> options, TimeProvider time)
+    JobEvents events, IOptions<PanelOptions> options, TimeProvider time, CloudStepRunner cloudSteps, Cloud.Alibaba.EcsProvisioner provisioner)
 {
     /// <summary>The plan for a spec: probes local hosts (and SSH hosts that name no "os"), never changes anything.</summary>
     public async Task<Plan> PlanAsync(ClusterSpec spec, CancellationToken cancellationToken = default)
@@ -19,6 +19,7 @@ public sealed class JobService(
         var localRoot = options.Value.FullDataDirectory;
         var pins = await clusters.GetHostKeysAsync(spec.Name, cancellationToken).ConfigureAwait(false);
         spec = SpecSecrets.Apply(spec, await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false));
+        spec = ForPlanning(spec);
         await using var hosts = await ConnectedHosts.ConnectAsync(shells, spec, pins,
             id => Planner.NodeSpecOf(spec, id) is var n && (n.Connection.Kind == ConnectionKind.Local || n.Os is null), cancellationToken).ConfigureAwait(false);
         var hostFacts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
@@ -33,6 +34,12 @@ public sealed class JobService(
         var pins = await clusters.GetHostKeysAsync(spec.Name, cancellationToken).ConfigureAwait(false);
         var secrets = await clusters.GetSecretsAsync(spec.Name, cancellationToken).ConfigureAwait(false);
         spec = SpecSecrets.Apply(spec, secrets);
+        if (spec.Cloud is not null)
+        {
+            var cloudPreflight = await provisioner.PreflightAsync(spec, cancellationToken).ConfigureAwait(false);
+            return (await PlanAsync(spec, cancellationToken).ConfigureAwait(false), cloudPreflight);
+        }
+
         await using var hosts = await ConnectedHosts.ConnectAsync(shells, spec, pins, cancellationToken: cancellationToken).ConfigureAwait(false);
         var hostFacts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Create(new PlanRequest(spec, hostFacts, localRoot));
@@ -67,6 +74,11 @@ public sealed class JobService(
         if (!secrets.ContainsKey(PlanDefaults.ReplicationPasswordSecret))
         {
             secrets[PlanDefaults.ReplicationPasswordSecret] = PasswordGenerator.Generate();
+        }
+
+        if (spec.Cloud is { KeyPairName: null } && !secrets.ContainsKey(SpecSecrets.CloudInstancePassword))
+        {
+            secrets[SpecSecrets.CloudInstancePassword] = Cloud.Alibaba.EcsProvisioner.GenerateInstancePassword();
         }
 
         var specJson = PanelJson.Serialize(spec);
@@ -104,6 +116,11 @@ public sealed class JobService(
             return null;
         }
 
+        if ((await jobs.ListCloudResourcesAsync(id, cancellationToken).ConfigureAwait(false)).Any(r => r.ReleasedAt is not null))
+        {
+            throw new InvalidOperationException("This run's cloud resources were released; start a new run instead of resuming it.");
+        }
+
         if (await jobs.PrepareResumeAsync(id, cancellationToken).ConfigureAwait(false))
         {
             await jobs.AppendAuditAsync(id, $"resumed by {by}", cancellationToken).ConfigureAwait(false);
@@ -135,6 +152,63 @@ public sealed class JobService(
         }
 
         return await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<CloudResource>> ListCloudResourcesAsync(Guid id, CancellationToken cancellationToken = default) =>
+        jobs.ListCloudResourcesAsync(id, cancellationToken);
+
+    /// <summary>
+    /// Removes the cloud resources a failed, cancelled or interrupted run created (and only those), as a step of the
+    /// run. Null: no such job.
+    /// </summary>
+    public async Task<Job?> ReleaseCloudResourcesAsync(Guid id, string by = "unknown", CancellationToken cancellationToken = default)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return null;
+        }
+
+        if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted))
+        {
+            throw new InvalidOperationException($"Only a failed, cancelled or interrupted run can release its resources; this one is {job.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), await clusters.GetSecretsAsync(job.ClusterName, cancellationToken).ConfigureAwait(false));
+        if (spec.Cloud is null)
+        {
+            throw new InvalidOperationException("This run created no cloud resources.");
+        }
+
+        var secrets = await clusters.GetSecretsAsync(job.ClusterName, cancellationToken).ConfigureAwait(false);
+        await jobs.AppendAuditAsync(id, $"release of cloud resources asked by {by}", cancellationToken).ConfigureAwait(false);
+        await cloudSteps.ReleaseAsync(job, spec, by, new Redactor(secrets.Values), cancellationToken).ConfigureAwait(false);
+        return await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A cloud spec before its instances exist: each node is planned as root over SSH on its instance's name, for the
+    /// OS of the chosen image (the run plans again against the real instances).
+    /// </summary>
+    private static ClusterSpec ForPlanning(ClusterSpec spec)
+    {
+        if (spec.Cloud is not { } cloud)
+        {
+            return spec;
+        }
+
+        var os = cloud.ImageId is null && cloud.Image == "centos-7" ? "centos-7" : "alinux-3";
+        NodeSpec Placeholder(NodeSpec node, string id) => node with
+        {
+            Host = Cloud.Alibaba.EcsProvisioner.InstanceName(spec, id).Replace('_', '-'),
+            Os = node.Os ?? os,
+            Connection = (node.Connection ?? ConnectionSpec.Local) with { Kind = ConnectionKind.Ssh, User = node.Connection?.User ?? "root" },
+        };
+        return spec with
+        {
+            Primary = Placeholder(spec.Primary, Planner.PrimaryId),
+            Standbys = spec.Standbys.Select((s, i) => Placeholder(s, $"standby{i + 1}")).ToList(),
+        };
     }
 
     private static void ThrowIfInvalid(ClusterSpec spec)

@@ -190,6 +190,51 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
         return true;
     }
 
+    /// <summary>Records a cloud resource the moment the API has created it.</summary>
+    public async Task AddCloudResourceAsync(CloudResource resource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        resource.CreatedAt = time.GetUtcNow();
+        db.CloudResources.Add(resource);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<CloudResource>> ListCloudResourcesAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.CloudResources.AsNoTracking().Where(r => r.JobId == jobId).OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cloud instances earlier runs of a cluster created and nobody released: a re-run uses them again.</summary>
+    public async Task<IReadOnlyList<CloudResource>> ListLiveInstancesAsync(string clusterName, Guid exceptJobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var jobIds = db.Jobs.Where(j => j.ClusterName == clusterName && j.Id != exceptJobId).Select(j => j.Id);
+        return await db.CloudResources.AsNoTracking()
+            .Where(r => jobIds.Contains(r.JobId) && r.Kind == Cloud.CloudResourceKinds.Instance && r.ReleasedAt == null)
+            .OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task MarkCloudResourceReleasedAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await db.CloudResources.Where(r => r.Id == id).ExecuteUpdateAsync(set => set.SetProperty(r => r.ReleasedAt, now), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds one step at the end of a job (the release of its cloud resources).</summary>
+    public async Task<JobStep> AppendStepAsync(Guid jobId, JobStep step, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        step.JobId = jobId;
+        step.Index = (await db.JobSteps.Where(s => s.JobId == jobId).MaxAsync(s => (int?)s.Index, cancellationToken).ConfigureAwait(false) ?? -1) + 1;
+        db.JobSteps.Add(step);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return step;
+    }
+
     internal static string Tail(string output) =>
         output.Length <= MaxOutputChars ? output : "…" + output[^(MaxOutputChars - 1)..];
 }

@@ -15,7 +15,7 @@ namespace PgPanel.Core.Runs;
 /// <see cref="Runner"/> takes the steps. At start-up it marks jobs a stopped panel left running as interrupted.
 /// </summary>
 public sealed partial class JobWorker(
-    JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner,
+    JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner, CloudStepRunner cloud,
     JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
 {
     /// <summary>The id of the job step that connects to the hosts and plans.</summary>
@@ -64,10 +64,26 @@ public sealed partial class JobWorker(
         {
             await SetStatusAsync(jobId, JobStatus.Running, null).ConfigureAwait(false);
             var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), secrets);
+            var cloudSteps = job.Steps.Where(s => s.Kind == StepKind.Cloud && s.StepId != Cloud.Alibaba.CloudStepIds.Release).ToList();
             if (connect is null)
             {
-                connect = new JobStep { Index = 0, StepId = ConnectStepId, Title = "Connect to every host and plan", Node = "all", Kind = StepKind.Preflight };
-                await jobs.SavePlanAsync(jobId, null, [connect], stoppingToken).ConfigureAwait(false);
+                cloudSteps = CloudStepRunner.CreateSteps(spec);
+                connect = new JobStep { Index = cloudSteps.Count, StepId = ConnectStepId, Title = "Connect to every host and plan", Node = "all", Kind = StepKind.Preflight };
+                await jobs.SavePlanAsync(jobId, null, [.. cloudSteps, connect], stoppingToken).ConfigureAwait(false);
+            }
+
+            if (spec.Cloud is not null)
+            {
+                var resolved = await cloud.RunAsync(jobId, job.ClusterName, spec, cloudSteps, redactor, cts.Token).ConfigureAwait(false);
+                if (resolved is null)
+                {
+                    var failedCloud = cloudSteps.First(s => s.Status == StepStatus.Failed);
+                    await SetStatusAsync(jobId, JobStatus.Failed, $"Step '{failedCloud.Title}' failed.").ConfigureAwait(false);
+                    return;
+                }
+
+                spec = resolved;
+                await clusters.UpdateSpecAsync(job.ClusterName, PanelJson.Serialize(spec), CancellationToken.None).ConfigureAwait(false);
             }
 
             List<JobStep> steps;
@@ -76,7 +92,7 @@ public sealed partial class JobWorker(
             {
                 hosts = await ConnectAsync(spec, cts.Token).ConfigureAwait(false);
                 plan = PanelJson.Deserialize<Plan>(job.PlanJson);
-                steps = job.Steps.Where(s => s.StepId != ConnectStepId).OrderBy(s => s.Index).ToList();
+                steps = job.Steps.Where(s => s.StepId != ConnectStepId && s.Kind != StepKind.Cloud).OrderBy(s => s.Index).ToList();
             }
             else
             {
@@ -135,7 +151,7 @@ public sealed partial class JobWorker(
             var plan = Planner.Create(new PlanRequest(spec, facts, localRoot));
             var steps = plan.Steps.Select((s, i) => new JobStep
             {
-                Index = i + 1,
+                Index = connect.Index + i + 1,
                 StepId = s.Id,
                 Title = s.Title,
                 Node = s.Node,

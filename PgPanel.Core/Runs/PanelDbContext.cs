@@ -14,6 +14,8 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options)
 
     public DbSet<ClusterRecord> Clusters => Set<ClusterRecord>();
 
+    public DbSet<CloudResource> CloudResources => Set<CloudResource>();
+
     public DbSet<Monitoring.ReplicationPoint> ReplicationPoints => Set<Monitoring.ReplicationPoint>();
 
     public DbSet<Monitoring.AlertEvent> AlertEvents => Set<Monitoring.AlertEvent>();
@@ -55,6 +57,19 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options)
             step.Property(s => s.StartedAt).HasConversion(nullableTicks);
             step.Property(s => s.FinishedAt).HasConversion(nullableTicks);
             step.HasIndex(s => new { s.JobId, s.Index }).IsUnique();
+        });
+
+        modelBuilder.Entity<CloudResource>(resource =>
+        {
+            resource.HasKey(r => r.Id);
+            resource.Property(r => r.Kind).HasMaxLength(32);
+            resource.Property(r => r.ResourceId).HasMaxLength(128);
+            resource.Property(r => r.RegionId).HasMaxLength(64);
+            resource.Property(r => r.Node).HasMaxLength(32);
+            resource.Property(r => r.CreatedAt).HasConversion(ticks);
+            resource.Property(r => r.ReleasedAt).HasConversion(nullableTicks);
+            resource.HasIndex(r => r.JobId);
+            resource.HasOne<Job>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<Monitoring.ReplicationPoint>(point =>

@@ -16,4 +16,7 @@ public sealed record ClusterSpec
     public ReplicationSpec Replication { get; init; } = new();
 
     public SettingsSpec Settings { get; init; } = new();
+
+    /// <summary>Null: the nodes exist (this machine or SSH). Set: PgPanel creates them on the cloud first.</summary>
+    public CloudSpec? Cloud { get; init; }
 }

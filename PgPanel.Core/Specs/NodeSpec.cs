@@ -8,6 +8,9 @@ public sealed record NodeSpec
 
     public int Port { get; init; } = 5432;
 
+    /// <summary>The address the other nodes use, when it differs from <see cref="Host"/> (a VPC address behind an EIP); null: host.</summary>
+    public string? PrivateAddress { get; init; }
+
     /// <summary>Null: the layout's default (the OS package's directory, or under PgPanel:DataDirectory for the local target).</summary>
     public string? DataDirectory { get; init; }
 

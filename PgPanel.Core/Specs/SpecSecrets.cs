@@ -5,10 +5,17 @@ namespace PgPanel.Core.Specs;
 
 /// <summary>
 /// Moves a spec's secrets out (to be sealed with the cluster) and back in (when a job runs), so that the stored spec
-/// never holds one. Names: PGPANEL_REPLICATION_PASSWORD, and ssh.&lt;node&gt;.privateKey / passphrase / password / sudoPassword.
+/// never holds one. Names: PGPANEL_REPLICATION_PASSWORD, ssh.&lt;node&gt;.privateKey / passphrase / password / sudoPassword,
+/// and cloud.accessKeySecret / securityToken / instancePassword.
 /// </summary>
 public static class SpecSecrets
 {
+    public const string CloudAccessKeySecret = "cloud.accessKeySecret";
+
+    public const string CloudSecurityToken = "cloud.securityToken";
+
+    public const string CloudInstancePassword = "cloud.instancePassword";
+
     public static Dictionary<string, Secret> Extract(ClusterSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -16,6 +23,13 @@ public static class SpecSecrets
         if (spec.Replication.Password is { } password)
         {
             secrets[PlanDefaults.ReplicationPasswordSecret] = password;
+        }
+
+        if (spec.Cloud is { } cloud)
+        {
+            Add(secrets, CloudAccessKeySecret, cloud.AccessKeySecret);
+            Add(secrets, CloudSecurityToken, cloud.SecurityToken);
+            Add(secrets, CloudInstancePassword, cloud.InstancePassword);
         }
 
         foreach (var id in Planner.NodeIds(spec))
@@ -52,6 +66,12 @@ public static class SpecSecrets
 
         return spec with
         {
+            Cloud = spec.Cloud is not { } cloud ? null : cloud with
+            {
+                AccessKeySecret = cloud.AccessKeySecret ?? (cloud.AccessKeyId is null ? null : secrets.GetValueOrDefault(CloudAccessKeySecret)),
+                SecurityToken = cloud.SecurityToken ?? (cloud.AccessKeyId is null ? null : secrets.GetValueOrDefault(CloudSecurityToken)),
+                InstancePassword = cloud.InstancePassword ?? secrets.GetValueOrDefault(CloudInstancePassword),
+            },
             Primary = Fill(spec.Primary, Planner.PrimaryId),
             Standbys = spec.Standbys.Select((s, i) => Fill(s, $"standby{i + 1}")).ToList(),
         };

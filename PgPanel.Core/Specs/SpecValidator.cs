@@ -43,7 +43,7 @@ public static partial class SpecValidator
         }
         else
         {
-            ValidateNode(spec.Primary, "primary", result);
+            ValidateNode(spec.Primary, "primary", result, spec.Cloud is not null);
         }
 
         var standbys = spec.Standbys ?? [];
@@ -64,12 +64,17 @@ public static partial class SpecValidator
                 continue;
             }
 
-            ValidateNode(standbys[i], $"standbys[{i}]", result);
+            ValidateNode(standbys[i], $"standbys[{i}]", result, spec.Cloud is not null);
         }
 
-        if (spec.Primary is not null)
+        if (spec.Primary is not null && spec.Cloud is null)
         {
             ValidateDistinctNodes(spec, result);
+        }
+
+        if (spec.Cloud is not null)
+        {
+            CloudSpecValidator.Validate(spec, result);
         }
 
         ValidateReplication(spec.Replication ?? new ReplicationSpec(), result);
@@ -82,15 +87,21 @@ public static partial class SpecValidator
     {
         ArgumentNullException.ThrowIfNull(node);
         var result = new SpecValidationResult();
-        ValidateNode(node, "", result);
+        ValidateNode(node, "", result, onCloud: false);
         return result.WithoutLeadingDot();
     }
 
-    private static void ValidateNode(NodeSpec node, string path, SpecValidationResult result)
+    /// <summary>A node on a new cloud instance has no host yet and is reached as root with the instance's password or key.</summary>
+    private static void ValidateNode(NodeSpec node, string path, SpecValidationResult result, bool onCloud)
     {
-        if (!IsValidHost(node.Host))
+        if (!onCloud && !IsValidHost(node.Host))
         {
             result.Add($"{path}.host", "Enter an IPv4/IPv6 address or a DNS host name (ASCII letters, digits, '-' and '.').");
+        }
+
+        if (node.PrivateAddress is not null && !IsValidHost(node.PrivateAddress))
+        {
+            result.Add($"{path}.privateAddress", "Enter an IPv4/IPv6 address or a DNS host name (ASCII letters, digits, '-' and '.').");
         }
 
         if (node.Port is < 1 or > 65535)
@@ -130,7 +141,7 @@ public static partial class SpecValidator
                 result.Add($"{path}.connection.user", "Use a POSIX user name: lower-case letters, digits, '-', '_', starting with a letter or '_'.");
             }
 
-            if (connection.PrivateKey is null && connection.Password is null)
+            if (!onCloud && connection.PrivateKey is null && connection.Password is null)
             {
                 result.Add($"{path}.connection", "Give a private key or a password for SSH.");
             }

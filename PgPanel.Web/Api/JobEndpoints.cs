@@ -67,7 +67,17 @@ public static class JobEndpoints
             .WithSummary("A run with its steps as a file: ?format=json (default) or text.");
 
         api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
-                await service.ResumeAsync(id, Who(context), cancellationToken) is { } job ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}"))
+            {
+                try
+                {
+                    return await service.ResumeAsync(id, Who(context), cancellationToken) is { } job
+                        ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}");
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return Problems.Conflict(ex.Message);
+                }
+            })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ResumeJob")
             .WithSummary("Resume a failed, cancelled or interrupted job from its first unfinished step (re-checked, never blindly re-applied).");
@@ -77,6 +87,29 @@ public static class JobEndpoints
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("CancelJob")
             .WithSummary("Cancel a queued job, or stop the running command of a running one.");
+
+        api.MapGet("/jobs/{id:guid}/cloud-resources", async (Guid id, JobService service, CancellationToken cancellationToken) =>
+                await service.GetAsync(id, cancellationToken) is null
+                    ? Problems.NotFound($"Job {id}")
+                    : Results.Ok(await service.ListCloudResourcesAsync(id, cancellationToken)))
+            .WithName("ListCloudResources")
+            .WithSummary("The cloud resources a run created (instances, EIPs, their associations, the 5432 rule), with when each was released.");
+
+        api.MapPost("/jobs/{id:guid}/release-cloud-resources", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    return await service.ReleaseCloudResourcesAsync(id, Who(context), cancellationToken) is { } job
+                        ? Results.Ok(JobResponse.From(job, withSteps: true)) : Problems.NotFound($"Job {id}");
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return Problems.Conflict(ex.Message);
+                }
+            })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
+            .WithName("ReleaseCloudResources")
+            .WithSummary("For a failed, cancelled or interrupted run: delete exactly the cloud resources it created (EIP associations, EIPs, the 5432 rule, instances), recorded as a step of the run.");
         return api;
     }
 }

@@ -19,7 +19,7 @@ public static class PlanEndpoints
                 try
                 {
                     var plan = await service.PlanAsync(spec!, cancellationToken);
-                    return Results.Ok(PlanResponse.From(plan));
+                    return Results.Ok(PlanResponse.From(plan, spec));
                 }
                 catch (Core.Specs.SpecValidationException ex)
                 {
@@ -33,6 +33,35 @@ public static class PlanEndpoints
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("CreatePlan")
             .WithSummary("Plan a cluster spec: every step, command and file, and the whole plan as one bash script. Changes nothing.")
+            .Accepts<Core.Specs.ClusterSpec>("application/json")
+            .Produces<PlanResponse>()
+            .ProducesValidationProblem();
+
+        api.MapPost("/plans/review", async (HttpRequest request, JobService service, CancellationToken cancellationToken) =>
+            {
+                var (spec, problem) = await SpecReader.ReadAsync(request, cancellationToken);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                try
+                {
+                    var (plan, preflight) = await service.ReviewAsync(spec!, cancellationToken);
+                    return Results.Ok(PlanResponse.From(plan, spec, preflight));
+                }
+                catch (Core.Specs.SpecValidationException ex)
+                {
+                    return Problems.Validation(ex.Result.Errors.ToDictionary());
+                }
+                catch (HostProbeException ex)
+                {
+                    return Problems.HostUnreachable(ex.Message);
+                }
+            })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
+            .WithName("ReviewPlan")
+            .WithSummary("The wizard's Review: the plan and its pre-flight checks run now on the hosts (for a cloud spec: AccessKey, lookups and DryRun). Changes nothing.")
             .Accepts<Core.Specs.ClusterSpec>("application/json")
             .Produces<PlanResponse>()
             .ProducesValidationProblem();

@@ -3,9 +3,11 @@ using PgPanel.Core.Planning;
 namespace PgPanel.Web.Api;
 
 /// <summary>A plan as the API shows it: every step with its commands and rendered files, and the whole script.</summary>
-public sealed record PlanResponse(string ClusterName, string PostgresVersion, IReadOnlyList<PlanNodeResponse> Nodes, IReadOnlyList<PlanStepResponse> Steps, string Script)
+public sealed record PlanResponse(string ClusterName, string PostgresVersion, IReadOnlyList<PlanNodeResponse> Nodes, IReadOnlyList<PlanStepResponse> Steps, string Script,
+    IReadOnlyList<Core.Cloud.Alibaba.PlannedCloudCall>? CloudCalls = null, IReadOnlyList<Core.Runs.PreflightResult>? Preflight = null)
 {
-    public static PlanResponse From(Plan plan) => new(
+    /// <summary>The plan; for a cloud spec also the cloud calls made before the SSH steps; with a review, the pre-flight results.</summary>
+    public static PlanResponse From(Plan plan, Core.Specs.ClusterSpec? spec = null, IReadOnlyList<Core.Runs.PreflightResult>? preflight = null) => new(
         plan.ClusterName,
         plan.PostgresVersion.ToString(),
         plan.Nodes.Select(n => new PlanNodeResponse(n.Id, n.Role, n.Host, n.Port, n.Layout.Kind, n.Layout.DataDirectory, n.Layout.BinDirectory)).ToList(),
@@ -14,7 +16,9 @@ public sealed record PlanResponse(string ClusterName, string PostgresVersion, IR
             [ScriptExport.RenderStep(s)],
             s.Files.Select(f => new PlanFileResponse(f.Path, f.Mode, f.Content)).ToList(),
             s.Secrets)).ToList(),
-        ScriptExport.Render(plan));
+        ScriptExport.Render(plan),
+        spec?.Cloud is null ? null : Core.Cloud.Alibaba.EcsProvisioner.PlannedCalls(spec),
+        preflight);
 }
 
 public sealed record PlanNodeResponse(string Id, NodeRole Role, string Host, int Port, LayoutKind Layout, string DataDirectory, string BinDirectory);

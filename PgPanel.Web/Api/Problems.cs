@@ -8,6 +8,14 @@ internal static class Problems
 
     public static IResult NotFound(string what) => Results.Problem(title: $"{what} was not found.", statusCode: StatusCodes.Status404NotFound);
 
+    public static IResult Conflict(string detail) =>
+        Results.Problem(title: "The request conflicts with the run's state.", detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>The cloud API answered an error: its code, message and RequestId are passed on.</summary>
+    public static IResult Cloud(Core.Cloud.Alibaba.AlibabaApiException error) =>
+        Results.Problem(title: $"Alibaba Cloud answered {error.Code}.", detail: error.Message, statusCode: StatusCodes.Status502BadGateway,
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code, ["requestId"] = error.RequestId });
+
     public static IResult HostUnreachable(string detail) =>
         Results.Problem(title: "A host could not be probed.", detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity);
 }

@@ -100,6 +100,7 @@ public static class PgPanelWebExtensions
         app.MapOpenApi().RequireAuthorization();
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapPlanEndpoints();
+        api.MapCloudEndpoints();
         api.MapJobEndpoints();
         api.MapHostEndpoints();
         api.MapClusterEndpoints();

@@ -1,0 +1,3 @@
+namespace PgPanel.Core.Cloud.Alibaba;
+
+public sealed record EcsImage(string ImageId, string ImageName, string OsName, string CreationTime);

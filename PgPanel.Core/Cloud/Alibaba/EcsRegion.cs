@@ -1,0 +1,3 @@
+namespace PgPanel.Core.Cloud.Alibaba;
+
+public sealed record EcsRegion(string RegionId, string LocalName);

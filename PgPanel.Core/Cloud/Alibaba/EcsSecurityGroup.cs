@@ -1,0 +1,3 @@
+namespace PgPanel.Core.Cloud.Alibaba;
+
+public sealed record EcsSecurityGroup(string SecurityGroupId, string Name, string VpcId);

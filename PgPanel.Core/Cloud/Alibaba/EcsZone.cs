@@ -1,0 +1,3 @@
+namespace PgPanel.Core.Cloud.Alibaba;
+
+public sealed record EcsZone(string ZoneId, string LocalName);

@@ -1,0 +1,138 @@
+using PgPanel.Core.Cloud.Alibaba;
+using PgPanel.Core.Planning;
+using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
+
+namespace PgPanel.Core.Runs;
+
+/// <summary>
+/// Runs a job's cloud steps (before "connect") and records them like any step: status, every API call with its
+/// RequestId, and each created resource. Every attempt runs them all again: each only looks when its work is done,
+/// which also reloads the instances' addresses for a resumed job.
+/// </summary>
+public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, JobEvents events, TimeProvider time)
+{
+    public static List<JobStep> CreateSteps(ClusterSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Cloud is not { } cloud ? [] : CloudStepIds.For(cloud).Select((s, i) => new JobStep
+        {
+            Index = i, StepId = s.Id, Title = s.Title, Node = "cloud", Kind = StepKind.Cloud, Status = StepStatus.Pending,
+            Commands = string.Join('\n', EcsProvisioner.PlannedCalls(spec).Where(c => c.StepId == s.Id).Select(c => $"{c.Api} {c.Action} {c.Parameters}")),
+        }).ToList();
+    }
+
+    /// <summary>The spec with the instances' addresses, or null when a step failed (recorded on the step).</summary>
+    public async Task<ClusterSpec?> RunAsync(Guid jobId, string clusterName, ClusterSpec spec, IReadOnlyList<JobStep> steps, Redactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(redactor);
+        EcsRun? run = null;
+        foreach (var step in steps.OrderBy(s => s.Index))
+        {
+            var previous = step.Status;
+            step.Status = StepStatus.Running;
+            step.StartedAt = time.GetUtcNow();
+            step.FinishedAt = null;
+            step.ExitCode = null;
+            await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
+            events.Publish(jobId, JobEventKind.StepStarted, step.Index, StepStatus.Running);
+            var output = new System.Text.StringBuilder(step.Output);
+            void Write(string line)
+            {
+                var clean = redactor.Redact(line);
+                lock (output)
+                {
+                    output.Append(clean).Append('\n');
+                }
+
+                events.Publish(jobId, JobEventKind.StepOutput, step.Index, line: clean);
+            }
+
+            try
+            {
+                if (run is null)
+                {
+                    var recorded = await jobs.ListCloudResourcesAsync(jobId, cancellationToken).ConfigureAwait(false);
+                    var earlier = await jobs.ListLiveInstancesAsync(clusterName, jobId, cancellationToken).ConfigureAwait(false);
+                    run = await provisioner.BeginAsync(jobId, spec, recorded, jobs.AddCloudResourceAsync, cancellationToken, earlier).ConfigureAwait(false);
+                }
+
+                run.Trace = Write;
+                var status = await provisioner.RunStepAsync(run, step.StepId, cancellationToken).ConfigureAwait(false);
+                step.Status = previous == StepStatus.Changed && status == StepStatus.Unchanged ? StepStatus.Changed : status;
+                step.ExitCode = 0;
+            }
+            catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                Write(ex is AlibabaApiException api && api.IsCredentialError
+                    ? $"{ex.Message}\nThe AccessKey was refused: check it, and that its RAM policy allows this action (see the README)."
+                    : ex.Message);
+                step.Status = StepStatus.Failed;
+                step.ExitCode = 1;
+            }
+            catch (OperationCanceledException)
+            {
+                step.Status = StepStatus.Failed;
+                Write("Cancelled.");
+                throw;
+            }
+            finally
+            {
+                step.Output = output.ToString();
+                step.FinishedAt = time.GetUtcNow();
+                await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
+                events.Publish(jobId, JobEventKind.StepFinished, step.Index, step.Status);
+                if (run is not null)
+                {
+                    run.Trace = null;
+                }
+            }
+
+            if (step.Status == StepStatus.Failed)
+            {
+                return null;
+            }
+        }
+
+        return run is null ? null : EcsProvisioner.Resolve(run);
+    }
+
+    /// <summary>Releases what a job created, recorded as a step of its own at the end of the job.</summary>
+    public async Task<JobStep> ReleaseAsync(Job job, ClusterSpec spec, string by, Redactor redactor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(redactor);
+        var step = await jobs.AppendStepAsync(job.Id, new JobStep
+        {
+            StepId = CloudStepIds.Release, Title = $"Release the cloud resources this run created (asked by {by})", Node = "cloud", Kind = StepKind.Cloud,
+            Status = StepStatus.Running, StartedAt = time.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+        events.Publish(job.Id, JobEventKind.StepStarted, step.Index, StepStatus.Running);
+        var output = new System.Text.StringBuilder();
+        try
+        {
+            var recorded = await jobs.ListCloudResourcesAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            var run = await provisioner.BeginAsync(job.Id, spec, recorded, (_, _) => Task.CompletedTask, cancellationToken).ConfigureAwait(false);
+            run.Trace = line => output.Append(redactor.Redact(line)).Append('\n');
+            await provisioner.ReleaseAsync(run, (r, ct) => jobs.MarkCloudResourceReleasedAsync(r.Id, ct), cancellationToken).ConfigureAwait(false);
+            step.Status = StepStatus.Changed;
+            step.ExitCode = 0;
+        }
+        catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            output.Append(redactor.Redact(ex.Message)).Append('\n');
+            step.Status = StepStatus.Failed;
+            step.ExitCode = 1;
+        }
+        finally
+        {
+            step.Output = output.ToString();
+            step.FinishedAt = time.GetUtcNow();
+            await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
+            events.Publish(job.Id, JobEventKind.StepFinished, step.Index, step.Status);
+        }
+
+        return step;
+    }
+}
