@@ -16,6 +16,7 @@ public sealed partial class Wizard
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private Plan? _plan;
     private IReadOnlyList<PreflightResult> _preflight = [];
+    private IReadOnlyList<PgPanel.Core.Cloud.Alibaba.PlannedCloudCall> _cloudCalls = [];
     private string? _reviewError;
     private bool _reviewing;
     private bool _revealed;
@@ -119,17 +120,12 @@ public sealed partial class Wizard
         var all = SpecValidator.Validate(Model.ToSpec()).Errors;
         Func<string, bool> belongs = index switch
         {
-            0 => f => f == "name",
+            0 => f => f == "name" || f.StartsWith("cloud", StringComparison.Ordinal) || (Model.Target == WizardTarget.AlibabaEcs && f.EndsWith("connection.privateKey", StringComparison.Ordinal)),
             1 => f => f.StartsWith("primary", StringComparison.Ordinal) || f.StartsWith("standbys", StringComparison.Ordinal),
             2 => f => f.StartsWith("replication", StringComparison.Ordinal) || f.StartsWith("settings", StringComparison.Ordinal) || f == "postgresVersion",
             _ => _ => false,
         };
         var errors = all.Where(e => belongs(e.Key)).ToDictionary(e => e.Key, e => e.Value);
-        if (index == 0 && Model.Target == WizardTarget.AlibabaEcs)
-        {
-            errors["target"] = ["New ECS instances are not available in this version yet."];
-        }
-
         if (index == 1 && Model.Target == WizardTarget.Ssh)
         {
             foreach (var (node, prefix) in new[] { (Model.Primary, "primary"), (Model.Standby, "standbys[0]") })
@@ -152,7 +148,9 @@ public sealed partial class Wizard
         StateHasChanged();
         try
         {
-            (_plan, _preflight) = await Jobs.ReviewAsync(Model.ToSpec());
+            var spec = Model.ToSpec();
+            (_plan, _preflight) = await Jobs.ReviewAsync(spec);
+            _cloudCalls = spec.Cloud is null ? [] : PgPanel.Core.Cloud.Alibaba.EcsProvisioner.PlannedCalls(spec);
             if (_preflight.Any(p => !p.Passed))
             {
                 Snackbar.Add("A pre-flight check fails: the run would stop there. See the review.", Severity.Error);

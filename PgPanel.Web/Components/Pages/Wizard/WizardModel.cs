@@ -38,6 +38,8 @@ public sealed class WizardModel
 
     public bool HotStandbyFeedback { get; set; } = true;
 
+    public WizardCloud Cloud { get; } = new();
+
     public IEnumerable<WizardNode> Nodes => [Primary, Standby];
 
     private (int Primary, int Standby) _localPorts = (5432, 5433);
@@ -70,18 +72,21 @@ public sealed class WizardModel
         {
             (Primary.Host, Primary.Port, Standby.Host, Standby.Port) = ("127.0.0.1", _localPorts.Primary, "127.0.0.1", _localPorts.Standby);
         }
-        else if (target == WizardTarget.Ssh)
+        else
         {
             (Primary.Host, Primary.Port, Standby.Host, Standby.Port) = ("", 5432, "", 5432);
         }
     }
 
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     public ClusterSpec ToSpec() => new()
     {
         Name = Name.Trim(),
         PostgresVersion = Version,
-        Primary = Primary.ToSpec(Target),
-        Standbys = [Standby.ToSpec(Target)],
+        Primary = Target == WizardTarget.AlibabaEcs ? new NodeSpec { Host = "", Port = Primary.Port, DataDirectory = Blank(Primary.DataDirectory), Connection = Cloud.NodeConnection() } : Primary.ToSpec(Target),
+        Standbys = [Target == WizardTarget.AlibabaEcs ? new NodeSpec { Host = "", Port = Standby.Port, DataDirectory = Blank(Standby.DataDirectory), Connection = Cloud.NodeConnection() } : Standby.ToSpec(Target)],
+        Cloud = Target == WizardTarget.AlibabaEcs ? Cloud.ToSpec() : null,
         Replication = new ReplicationSpec
         {
             User = ReplicationUser.Trim(),
