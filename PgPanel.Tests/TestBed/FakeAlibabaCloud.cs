@@ -73,6 +73,7 @@ public sealed class FakeAlibabaCloud : IAsyncDisposable
     /// <summary>
     /// Rejects the next authenticated call of <paramref name="action"/> with <paramref name="code"/> before it does anything
     /// (with an <c>x-acs-retry-after</c> header in milliseconds when given; as XML when <paramref name="xml"/>). Calls queue up.
+    /// DryRun calls pass by (they only check).
     /// </summary>
     public void FailNext(string action, string code, int httpStatus = 400, int? retryAfterMs = null, bool xml = false) =>
         Enqueue(_failBeforeApply, action, new InjectedFailure(code, httpStatus, retryAfterMs, xml));
@@ -134,7 +135,9 @@ public sealed class FakeAlibabaCloud : IAsyncDisposable
                 throw FakeCloudException.InvalidParameter("body", $"RPC parameters belong in the query string with an empty body; the body had {request.Body.Length} bytes.");
             }
 
-            if (Dequeue(_failBeforeApply, action) is { } failure)
+            // Injected failures hit real calls, never a DryRun check of the same action.
+            var dryRun = request.Parameters.TryGetValue("DryRun", out var flag) && flag == "true";
+            if (!dryRun && Dequeue(_failBeforeApply, action) is { } failure)
             {
                 return Injected(failure, request);
             }
