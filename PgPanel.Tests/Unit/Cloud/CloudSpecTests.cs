@@ -71,6 +71,56 @@ public sealed class CloudSpecTests
         Assert.Contains($"cloud.{field}", result.Errors.Keys);
     }
 
+    [Theory]
+    [InlineData("regionId")]
+    [InlineData("zoneId")]
+    [InlineData("vSwitchId")]
+    [InlineData("securityGroupId")]
+    [InlineData("instanceType")]
+    [InlineData("image")]
+    [InlineData("imageId")]
+    [InlineData("systemDiskCategory")]
+    [InlineData("connectVia")]
+    [InlineData("keyPairName")]
+    [InlineData("accessKeyId")]
+    [InlineData("privateAddress")]
+    public void Every_hostile_value_in_a_cloud_field_is_rejected_on_that_field_or_holds_no_metacharacter(string field)
+    {
+        var accepted = 0;
+        foreach (var value in TestBed.HostileCorpus.Values)
+        {
+            var c = Ecs().Cloud! with { InstancePassword = new Secret("Strong-Passw0rd") };
+            var spec = field switch
+            {
+                "regionId" => Ecs(c with { RegionId = value, ZoneId = value + "-h" }),
+                "zoneId" => Ecs(c with { ZoneId = value }),
+                "vSwitchId" => Ecs(c with { VSwitchId = value }),
+                "securityGroupId" => Ecs(c with { SecurityGroupId = value }),
+                "instanceType" => Ecs(c with { InstanceType = value }),
+                "image" => Ecs(c with { Image = value }),
+                "imageId" => Ecs(c with { ImageId = value }),
+                "systemDiskCategory" => Ecs(c with { SystemDiskCategory = value }),
+                "connectVia" => Ecs(c with { ConnectVia = value }),
+                "keyPairName" => Ecs(c with { KeyPairName = value }),
+                "accessKeyId" => Ecs(c with { AccessKeyId = value, AccessKeySecret = new Secret("s") }),
+                "privateAddress" => Ecs() with { Primary = new NodeSpec { PrivateAddress = value } },
+                _ => throw new ArgumentOutOfRangeException(nameof(field)),
+            };
+            var result = SpecValidator.Validate(spec);
+            var path = field == "privateAddress" ? "primary.privateAddress" : $"cloud.{field}";
+            if (!result.IsValid)
+            {
+                Assert.True(result.Errors.ContainsKey(path), $"{field} = '{value}' was rejected, but not on {path}: {string.Join(", ", result.Errors.Keys)}");
+                continue;
+            }
+
+            accepted++;
+            Assert.True(value.All(ch => char.IsAsciiLetterOrDigit(ch) || "._:-".Contains(ch)), $"{field} accepted '{value}'");
+        }
+
+        Assert.True(accepted < TestBed.HostileCorpus.Values.Count);
+    }
+
     [Fact]
     public void Cross_field_rules_are_named()
     {
