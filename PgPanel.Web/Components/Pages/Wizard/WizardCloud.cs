@@ -36,8 +36,11 @@ public sealed class WizardCloud
 
     public string ConnectVia { get; set; } = "private";
 
-    /// <summary>False: PgPanel generates a root password and keeps it sealed.</summary>
+    /// <summary>False: root logs in with <see cref="InstancePassword"/> (generated here, kept sealed).</summary>
     public bool UseKeyPair { get; set; }
+
+    /// <summary>The instances' root password: generated to ECS's rule; the user may reveal and copy it once.</summary>
+    public string InstancePassword { get; set; } = EcsProvisioner.GenerateInstancePassword().Reveal();
 
     public string? KeyPairName { get; set; }
 
@@ -83,6 +86,7 @@ public sealed class WizardCloud
             EipBandwidth = EipBandwidth,
             ConnectVia = ConnectVia,
             KeyPairName = UseKeyPair && !string.IsNullOrWhiteSpace(KeyPairName) ? KeyPairName.Trim() : null,
+            InstancePassword = UseKeyPair ? null : new Secret(InstancePassword),
             AccessKeyId = lookup.AccessKeyId,
             AccessKeySecret = lookup.AccessKeySecret,
             SecurityToken = lookup.SecurityToken,
