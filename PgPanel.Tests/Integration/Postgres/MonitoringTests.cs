@@ -111,14 +111,20 @@ public sealed class MonitoringTests : IAsyncLifetime
     {
         await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
         var standbyData = Path.Combine(_directory.Path, "clusters", "watched", "standby1");
+        var stopAsked = DateTimeOffset.UtcNow;
         var stop = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {standbyData} -m fast -w");
         Assert.True(stop.Succeeded, stop.Output);
         var stoppedAt = DateTimeOffset.UtcNow;
 
+        // The standby is down once pg_ctl returns (it may go down a little before): the first sample that says so is
+        // taken at most two 1 s intervals after that, and no sample after it says streaming.
         var flagged = await WaitForAsync(s => Standby(s)["state"]!.GetValue<string>() is "down" or "disconnected", TimeSpan.FromSeconds(10));
-        var samplesAfterStop = (await HistoryAsync(stoppedAt.AddSeconds(-0.5))).Where(p => p.At > stoppedAt).OrderBy(p => p.At).ToList();
-        var firstFlagged = samplesAfterStop.FindIndex(p => p.State is "down" or "disconnected");
-        Assert.InRange(firstFlagged, 0, 1);
+        var samples = (await HistoryAsync(stopAsked.AddSeconds(-0.5))).Where(p => p.At >= stopAsked).OrderBy(p => p.At).ToList();
+        var firstFlagged = samples.FindIndex(p => p.State is "down" or "disconnected");
+        Assert.True(firstFlagged >= 0, $"no flagged sample in the history since the stop: {string.Join(", ", samples.Select(p => $"{p.At:HH:mm:ss.fff} {p.State}"))}");
+        Assert.True(samples[firstFlagged].At - stoppedAt <= TimeSpan.FromSeconds(2),
+            $"flagged at {samples[firstFlagged].At:HH:mm:ss.fff}, stopped at {stoppedAt:HH:mm:ss.fff}");
+        Assert.DoesNotContain(samples.Skip(firstFlagged), p => p.State == "streaming");
         Assert.Equal("degraded", Health(flagged));
         await WaitForAlertAsync("raised");
 
