@@ -505,16 +505,7 @@ public static class Planner
             fi
             echo "Role {role} exists and its password opens a replication connection."
             """;
-        var apply =
-            $$"""
-            if [ "$({{exists}})" = "" ]; then verb=CREATE; else verb=ALTER; fi
-            {{l.Psql()}} -v verb="$verb" <<'PGPANEL_SQL'
-            \set pgpanel_password `printf '%s' "${{{Secret}}}"`
-            SET password_encryption = '{{encryption}}';
-            :verb ROLE {{SqlQuote.Identifier(role)}} WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
-            PGPANEL_SQL
-            echo "Role {{role}}: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
-            """;
+        var apply = RoleApply(l, exists, role, Secret, encryption, "LOGIN REPLICATION", "", "$verb ROLE … WITH LOGIN REPLICATION PASSWORD ********");
         return new PlanStep
         {
             Id = $"role-{primary.Id}",
@@ -526,6 +517,21 @@ public static class Planner
             Secrets = [Secret],
         };
     }
+
+    /// <summary>
+    /// CREATE or ALTER a login role; psql reads the password from the environment variable <paramref name="secret"/>
+    /// (never a command line) and <paramref name="afterSql"/> runs in the same session.
+    /// </summary>
+    private static string RoleApply(PostgresLayout l, string exists, string role, string secret, string encryption, string attributes, string afterSql, string done) =>
+        $$"""
+        if [ "$({{exists}})" = "" ]; then verb=CREATE; else verb=ALTER; fi
+        {{l.Psql()}} -v verb="$verb" <<'PGPANEL_SQL'
+        \set pgpanel_password `printf '%s' "${{{secret}}}"`
+        SET password_encryption = '{{encryption}}';
+        :verb ROLE {{SqlQuote.Identifier(role)}} WITH {{attributes}} PASSWORD :'pgpanel_password';
+        {{afterSql}}PGPANEL_SQL
+        echo "Role {{role}}: {{done}}"
+        """;
 
     private static PlanStep MonitorRole(ClusterSpec spec, PlanNode primary)
     {
@@ -550,17 +556,8 @@ public static class Planner
             fi
             echo "Role {{role}} can log in and read the replication views."
             """;
-        var apply =
-            $$"""
-            if [ "$({{exists}})" = "" ]; then verb=CREATE; else verb=ALTER; fi
-            {{l.Psql()}} -v verb="$verb" <<'PGPANEL_SQL'
-            \set pgpanel_password `printf '%s' "${{{secret}}}"`
-            SET password_encryption = '{{encryption}}';
-            :verb ROLE {{SqlQuote.Identifier(role)}} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT 5 PASSWORD :'pgpanel_password';
-            {{grants}}
-            PGPANEL_SQL
-            echo "Role {{role}}: $verb ROLE … PASSWORD ********, replication views granted"
-            """;
+        var apply = RoleApply(l, exists, role, secret, encryption, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE CONNECTION LIMIT 5", grants + "\n",
+            "$verb ROLE … PASSWORD ********, replication views granted");
         return new PlanStep
         {
             Id = $"monitor-role-{primary.Id}",
