@@ -146,7 +146,7 @@ public sealed class AlibabaSession(AlibabaClient client, AlibabaCredentials cred
             ["SecurityGroupId"] = request.SecurityGroupId,
             ["VSwitchId"] = request.VSwitchId,
             ["InstanceName"] = request.InstanceName,
-            ["HostName"] = request.InstanceName,
+            ["HostName"] = request.InstanceName.Replace('_', '-'), // a host name has no underscore
             ["InstanceChargeType"] = "PostPaid",
             ["InternetMaxBandwidthOut"] = request.InternetMaxBandwidthOut.ToString(CultureInfo.InvariantCulture),
             ["SystemDisk.Category"] = request.SystemDiskCategory,

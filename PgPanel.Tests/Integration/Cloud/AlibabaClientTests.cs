@@ -116,9 +116,10 @@ public sealed class AlibabaClientTests : IAsyncLifetime
     [Fact]
     public async Task Dry_run_passes_only_when_the_request_is_valid_and_creates_nothing()
     {
-        await Session().DryRunInstanceAsync(Request("t-primary", "unused"));
+        await Session().DryRunInstanceAsync(Request("t_primary", "unused"));
         var dry = Assert.Single(_cloud.Calls);
         Assert.Equal(("DryRunOperation", "true"), (dry.Code, dry.Parameters["DryRun"]));
+        Assert.Equal(("t_primary", "t-primary"), (dry.Parameters["InstanceName"], dry.Parameters["HostName"]));
         Assert.False(dry.Parameters.ContainsKey("ClientToken"));
 
         var bad = Request("t-primary", "unused") with { ImageId = "no_such_image.vhd" };
