@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -127,7 +125,7 @@ public static class MonitorFanOut
 
     private static async Task<ClusterSpec> ProvisionAsync(IServiceProvider services, int nodes)
     {
-        var ports = FreePorts(2);
+        var ports = BenchPorts.Take(2);
         var connections = (nodes + 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var spec = new ClusterSpec
         {
@@ -169,25 +167,6 @@ public static class MonitorFanOut
             var data = Path.GetDirectoryName(pid)!;
             await shell.RunAsync(new ShellCommand($"/usr/lib/postgresql/15/bin/pg_ctl stop -D '{data}' -m fast -w || true", shell.CanBecomeRoot ? "postgres" : null));
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var ports = new List<int>();
-        for (var port = 57000; ports.Count < count && port < 58000; port++)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                ports.Add(port);
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        return [.. ports];
     }
 
     private static double Percentile(List<double> sorted, double p) =>
