@@ -34,6 +34,7 @@ public sealed class InProcessPanel : IAsyncDisposable
             ["PgPanel:Monitoring:Enabled"] = "false",
             ["PgPanel:Monitoring:IntervalSeconds"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
         });
         builder.AddPgPanelCore();
         var host = builder.Build();

@@ -16,7 +16,8 @@ namespace PgPanel.Bench;
 /// directly at the same moment (both statements started together); baseline: two direct queries started together,
 /// which is how close "the same moment" can get. (2) Idle primary: the reported replay delay over the window (goal:
 /// stays 0); baseline: the naive now() - pg_last_xact_replay_timestamp() on the standby, which grows while idle.
-/// (3) A standby cut off (its WAL receiver killed; then the standby stopped with pg_ctl -m immediate) at a random
+/// (3) A standby cut off (its stream cut with the standby up: primary_conninfo emptied; then the standby stopped with
+/// pg_ctl -m immediate) at a random
 /// moment of the 1 s interval: intervals until the sample flags it (standby not streaming); baseline: intervals until a
 /// direct pg_stat_replication poll on the primary, on the same ticks, no longer shows it streaming.
 /// </summary>
@@ -141,6 +142,7 @@ public static class LagAccuracy
 
         var reported = new List<double>();
         var naive = new List<double>();
+        var flagged = new List<string>();
         await using var connection = await standby.OpenConnectionAsync(cancellationToken);
         using var timer = new PeriodicTimer(Interval);
         var clock = Stopwatch.StartNew();
@@ -148,6 +150,11 @@ public static class LagAccuracy
         {
             var sample = await monitor.SampleClusterAsync(target, cancellationToken);
             reported.Add(sample.Standbys[0].ReplayDelaySeconds ?? double.NaN);
+            if (sample.Standbys[0].State != StandbyState.Streaming)
+            {
+                flagged.Add(string.Join("; ", sample.Reasons));
+            }
+
             await using var command = new NpgsqlCommand("SELECT coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)::float8", connection);
             naive.Add((double)(await command.ExecuteScalarAsync(cancellationToken))!);
         }
@@ -155,17 +162,24 @@ public static class LagAccuracy
         var max = reported.Any(double.IsNaN) ? double.NaN : reported.Max();
         Console.Error.WriteLine($"B5: idle {options.IdleSeconds} s, {reported.Count} samples; reported replay delay max {max:0.000} s, naive max {naive.Max():0.0} s");
         table.Add($"B5 idle {options.IdleSeconds} s: replay delay max", max, "s", naive.Max(), "0", max == 0);
+        table.Add($"B5 idle {options.IdleSeconds} s: samples not streaming", flagged.Count, "", null, "0", flagged.Count == 0);
+        foreach (var reason in flagged.Distinct(StringComparer.Ordinal).Take(5))
+        {
+            Console.Error.WriteLine($"B5: idle standby flagged: {reason}");
+        }
+
     }
 
     private static async Task CutOffAsync(
         ResultTable table, ReplicationMonitor monitor, MonitorTarget target, NpgsqlDataSource primary, int standbyPort, string standbyData,
         string applicationName, CancellationToken cancellationToken)
     {
-        var receiverPid = await BenchPostgres.QueryAsync(standbyPort, "SELECT pid FROM pg_stat_wal_receiver", cancellationToken);
-        var (panelReceiver, directReceiver) = await IntervalsUntilFlaggedAsync(monitor, target, primary, applicationName,
-            () => BenchPostgres.RunCheckedAsync($"kill -TERM {int.Parse(receiverPid, CultureInfo.InvariantCulture)}", cancellationToken: cancellationToken), cancellationToken);
-
-        // The startup process restarts the receiver (wal_retrieve_retry_interval, 5 s); wait for streaming again.
+        // Cut the stream with the standby still up: no primary_conninfo, the WAL receiver stops and is not restarted.
+        var psql = $"{Quote(BenchPostgres.Bin("psql"))} -X -q -h {Quote(BenchPostgres.SocketDirectory)} -p {standbyPort} -d postgres";
+        var (panelCut, directCut) = await IntervalsUntilFlaggedAsync(monitor, target, primary, applicationName,
+            () => BenchPostgres.RunCheckedAsync($"{psql} -c \"ALTER SYSTEM SET primary_conninfo = ''\" -c 'SELECT pg_reload_conf()' >/dev/null", cancellationToken: cancellationToken),
+            cancellationToken);
+        await BenchPostgres.RunCheckedAsync($"{psql} -c 'ALTER SYSTEM RESET primary_conninfo' -c 'SELECT pg_reload_conf()' >/dev/null", cancellationToken: cancellationToken);
         var back = Stopwatch.StartNew();
         while ((await monitor.SampleClusterAsync(target, cancellationToken)).Standbys[0].State != StandbyState.Streaming && back.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -175,7 +189,7 @@ public static class LagAccuracy
         var (panelStopped, directStopped) = await IntervalsUntilFlaggedAsync(monitor, target, primary, applicationName,
             () => BenchPostgres.RunCheckedAsync($"{Quote(BenchPostgres.Bin("pg_ctl"))} stop -D {Quote(standbyData)} -m immediate -w >/dev/null", cancellationToken: cancellationToken),
             cancellationToken);
-        table.Add("B5 WAL receiver killed → flagged", panelReceiver, "intervals", directReceiver, "≤ 2 intervals", panelReceiver <= 2);
+        table.Add("B5 stream cut (standby up) → flagged", panelCut, "intervals", directCut, "≤ 2 intervals", panelCut <= 2);
         table.Add("B5 standby stopped (immediate) → flagged", panelStopped, "intervals", directStopped, "≤ 2 intervals", panelStopped <= 2);
     }
 
@@ -189,7 +203,13 @@ public static class LagAccuracy
         await using var connection = await primary.OpenConnectionAsync(cancellationToken);
         using var timer = new PeriodicTimer(Interval);
         await timer.WaitForNextTickAsync(cancellationToken);
-        await monitor.SampleClusterAsync(target, cancellationToken);
+        var before = await monitor.SampleClusterAsync(target, cancellationToken);
+        if (before.Standbys[0].State != StandbyState.Streaming)
+        {
+            Console.Error.WriteLine($"B5: the standby was not streaming before the cut: {string.Join("; ", before.Reasons)}");
+            return (double.NaN, double.NaN);
+        }
+
         var offset = TimeSpan.FromMilliseconds(Random.Shared.Next(50, 900));
         await Task.Delay(offset, cancellationToken);
         await cut();

@@ -35,7 +35,33 @@ public sealed class PanelProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PanelProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes PgPanel.Web (already built, same configuration as this bench) into a directory, as it is deployed: the
+    /// build output alone serves no static assets (blazor.web.js, MudBlazor) outside the Development environment.
+    /// </summary>
+    public static async Task<string> PublishAsync(string directory, CancellationToken cancellationToken)
+    {
+        var benchBin = AppContext.BaseDirectory.TrimEnd('/');
+        var configuration = new DirectoryInfo(benchBin).Parent!.Name;
+        var project = Path.Combine(RepositoryRoot(), "PgPanel.Web", "PgPanel.Web.csproj");
+        var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", configuration, "-o", directory, "--no-build", "--nologo", "-v", "q"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var dll = Path.Combine(directory, "PgPanel.Web.dll");
+        return process.ExitCode == 0 && File.Exists(dll)
+            ? directory
+            : throw new InvalidOperationException($"dotnet publish PgPanel.Web failed ({process.ExitCode}); build the solution first (dotnet build -c {configuration} PgPanel.sln): {await output}{await errors}");
+    }
+
+    /// <summary>Starts the published panel (see <see cref="PublishAsync"/>) over a data directory and waits for /healthz.</summary>
+    public static async Task<PanelProcess> StartAsync(string publishDirectory, string dataDirectory, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var port = BenchPorts.Take(1)[0];
         var start = new ProcessStartInfo("dotnet")
@@ -45,7 +71,9 @@ public sealed class PanelProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(WebAssembly());
+        start.ArgumentList.Add(Path.Combine(publishDirectory, "PgPanel.Web.dll"));
+        start.ArgumentList.Add("--contentRoot");
+        start.ArgumentList.Add(publishDirectory);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["PgPanel__DataDirectory"] = dataDirectory;
@@ -123,15 +151,6 @@ public sealed class PanelProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    /// <summary>PgPanel.Web.dll of the same configuration as this bench (the project reference builds it first).</summary>
-    private static string WebAssembly()
-    {
-        var benchBin = AppContext.BaseDirectory.TrimEnd('/');
-        var configuration = new DirectoryInfo(benchBin).Parent!.Name;
-        var dll = Path.Combine(RepositoryRoot(), "PgPanel.Web", "bin", configuration, "net10.0", "PgPanel.Web.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build PgPanel.Web first (dotnet build -c Release PgPanel.sln).", dll);
     }
 
     private static string RepositoryRoot()

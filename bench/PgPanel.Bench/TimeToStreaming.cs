@@ -30,9 +30,10 @@ public static class TimeToStreaming
         var steps = new StepBreakdown();
         try
         {
-            await using var panel = await PanelProcess.StartAsync(panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:Enabled"] = "false" }, cancellationToken);
+            var published = await PanelProcess.PublishAsync(Path.Combine(root, "web"), cancellationToken);
+            await using var panel = await PanelProcess.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:Enabled"] = "false" }, cancellationToken);
             using var client = panel.CreateApiClient();
-            Console.Error.WriteLine($"B1: panel pid started on {panel.BaseUrl}; {options.StreamingRuns} runs each after one warm-up, alternating");
+            Console.Error.WriteLine($"B1: panel started on {panel.BaseUrl}; {options.StreamingRuns} runs each after one warm-up, alternating");
             for (var run = 0; run <= options.StreamingRuns; run++)
             {
                 var warmUp = run == 0;
@@ -155,7 +156,7 @@ public static class TimeToStreaming
             cat >> "$d/primary/postgresql.conf" <<EOF
             listen_addresses = '127.0.0.1'
             port = {{ports[0]}}
-            unix_socket_directories = {{socket}}
+            unix_socket_directories = '{{BenchPostgres.SocketDirectory}}'
             wal_level = replica
             max_wal_senders = 10
             max_replication_slots = 10

@@ -22,7 +22,7 @@ public static class UiLatency
     private const string FirstSeenScript =
         """
         window.__firstSeen = {};
-        const pgpWatched = ['[data-testid=run-link]', '#userName'];
+        const pgpWatched = ['[data-testid=run-link]', '#userName', '[data-interactive]'];
         const pgpCheck = () => {
           for (const s of pgpWatched) {
             if (!(s in window.__firstSeen) && document.querySelector(s)) { window.__firstSeen[s] = performance.now(); }
@@ -61,7 +61,8 @@ public static class UiLatency
                 await SeedRunsAsync(engine, options.SeededRuns, cancellationToken);
             }
 
-            await using var panel = await PanelProcess.StartAsync(panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" }, cancellationToken);
+            var published = await PanelProcess.PublishAsync(Path.Combine(root, "web"), cancellationToken);
+            await using var panel = await PanelProcess.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" }, cancellationToken);
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
@@ -69,8 +70,16 @@ public static class UiLatency
                 Headless = true,
                 Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
             });
-            await RunsPageAsync(browser, panel.BaseUrl, options.SeededRuns, table);
-            await DashboardAsync(browser, panel.BaseUrl, options.SampleSeconds, table, cancellationToken);
+            try
+            {
+                await RunsPageAsync(browser, panel.BaseUrl, options.SeededRuns, table);
+                await DashboardAsync(browser, panel.BaseUrl, options.SampleSeconds, table, cancellationToken);
+            }
+            catch (Exception) when (panel.Log is { Length: > 0 } log)
+            {
+                Console.Error.WriteLine($"B4 failed; the panel's log ends:\n{log[Math.Max(0, log.Length - 6000)..]}");
+                throw;
+            }
         }
         finally
         {
@@ -148,14 +157,27 @@ public static class UiLatency
     private static async Task<(double Visible, double FirstByte)> LoadAsync(IPage page, string path, string selector)
     {
         await page.GotoAsync(path);
-        await page.Locator(selector).First.WaitForAsync();
+        try
+        {
+            await page.Locator(selector).First.WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            var html = await page.ContentAsync();
+            Console.Error.WriteLine($"B4: {selector} did not appear on {page.Url}; the page holds:\n{html[..Math.Min(html.Length, 4000)]}");
+            throw;
+        }
         var json = await page.EvaluateAsync<JsonElement>(
             $$"""
             () => {
               const n = performance.getEntriesByType('navigation')[0];
-              return { seen: window.__firstSeen[{{JsonSerializer.Serialize(selector)}}] ?? performance.now(), ttfb: n.responseStart - n.requestStart };
+              return {
+                seen: window.__firstSeen[{{JsonSerializer.Serialize(selector)}}] ?? performance.now(), ttfb: n.responseStart - n.requestStart,
+                profile: `document ${Math.round(n.responseEnd)} ms, DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)} ms, load ${Math.round(n.loadEventEnd)} ms, circuit up ${Math.round(window.__firstSeen['[data-interactive]'] ?? -1)} ms`
+              };
             }
             """);
+        Console.Error.WriteLine($"B4:   {path}: {json.GetProperty("profile").GetString()}, {selector} {json.GetProperty("seen").GetDouble():0} ms");
         return (json.GetProperty("seen").GetDouble(), json.GetProperty("ttfb").GetDouble());
     }
 
@@ -185,6 +207,11 @@ public static class UiLatency
             }
             """);
         var state = await page.Locator("[data-testid=topology-standby1]").InnerTextAsync();
+        foreach (var reason in await page.Locator(".mud-alert").AllInnerTextsAsync())
+        {
+            Console.Error.WriteLine($"B4: dashboard shows: {reason.Trim()}");
+        }
+
         Console.Error.WriteLine($"B4: dashboard received {latencies.Count} samples in {seconds} s (1 s interval), standby1 '{state.Trim()}'; latencies {string.Join(", ", latencies.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} ms");
         if (latencies.Count == 0)
         {
