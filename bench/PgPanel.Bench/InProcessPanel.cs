@@ -68,7 +68,9 @@ public sealed class InProcessPanel : IAsyncDisposable
             if (job.Status is JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted)
             {
                 var failed = job.Steps.FirstOrDefault(s => s.Status == StepStatus.Failed);
-                throw new InvalidOperationException($"Job for {spec.Name} {job.Status}: {job.Error} {failed?.StepId}: {failed?.Output}");
+                var logs = failed is null ? "" : $"{DataDirectoryOf(spec.Name, failed.Node)}.log";
+                var tail = File.Exists(logs) ? string.Join('\n', (await File.ReadAllLinesAsync(logs, cancellationToken).ConfigureAwait(false)).TakeLast(20)) : "";
+                throw new InvalidOperationException($"Job for {spec.Name} {job.Status}: {job.Error} {failed?.StepId}: {failed?.Output}\n{logs}:\n{tail}");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
