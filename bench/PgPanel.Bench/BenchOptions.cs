@@ -15,7 +15,7 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
     public int CloneScale { get; init; } = 130;
 
     /// <summary>B2: measured clones of each kind.</summary>
-    public int CloneRuns { get; init; } = 2;
+    public int CloneRuns { get; init; } = 3;
 
     /// <summary>B4: runs seeded into the job history.</summary>
     public int SeededRuns { get; init; } = 10_000;
@@ -53,13 +53,11 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
             }
         }
 
-        // With the other benchmarks, B3 measures 15 s so that a full run stays under 15 minutes; alone it keeps 30 s.
-        var monitorAlone = names.Count == 1 && names.Contains("monitor");
-        return new BenchOptions(names, nodes, seconds ?? (quick ? 5 : monitorAlone ? 30 : 15), $"/tmp/pgpanel-bench-{Environment.ProcessId}")
+        return new BenchOptions(names, nodes, seconds ?? (quick ? 5 : 30), $"/tmp/pgpanel-bench-{Environment.ProcessId}")
         {
             StreamingRuns = runs ?? (quick ? 1 : 5),
             CloneScale = scale ?? (quick ? 5 : 130),
-            CloneRuns = runs is { } r ? Math.Max(1, r / 2) : quick ? 1 : 2,
+            CloneRuns = runs is { } r ? Math.Max(1, r / 2) : quick ? 1 : 3,
             SeededRuns = seeded ?? (quick ? 1_000 : 10_000),
             SampleSeconds = quick ? 5 : 20,
             IdleSeconds = quick ? 10 : 60,

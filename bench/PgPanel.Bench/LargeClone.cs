@@ -13,6 +13,7 @@ namespace PgPanel.Bench;
 /// clone-standbyN step (StartedAt → FinishedAt in the job history). Baselines on the same primary, alternating with
 /// PgPanel: the raw pg_basebackup with the options PgPanel plans (-X stream -c fast -P -w -S slot), and cp -a of the
 /// data directory without pg_wal followed by an fsync of every file (pg_basebackup fsyncs too) — the disk's limit.
+/// The order alternates per run (PgPanel first, then the baselines first).
 /// </summary>
 public static class LargeClone
 {
@@ -47,40 +48,68 @@ public static class LargeClone
             for (var run = 0; run < options.CloneRuns; run++)
             {
                 // PgPanel: the same spec with one more standby; only its clone step is timed.
-                standbyPorts.Add(ports[2 + run]);
-                spec = spec with { Standbys = [.. standbyPorts.Select(p => new PgPanel.Core.Specs.NodeSpec { Host = "127.0.0.1", Port = p })] };
-                var job = await panel.RunJobAsync(spec, cancellationToken);
-                var cloneStep = job.Steps.Single(s => s.StepId == $"clone-standby{standbyPorts.Count}");
-                var panelSeconds = (cloneStep.FinishedAt!.Value - cloneStep.StartedAt!.Value).TotalSeconds;
+                async Task<(double Seconds, PgPanel.Core.Runs.Job Job)> PanelCloneAsync()
+                {
+                    standbyPorts.Add(ports[2 + run]);
+                    spec = spec with { Standbys = [.. standbyPorts.Select(p => new PgPanel.Core.Specs.NodeSpec { Host = "127.0.0.1", Port = p })] };
+                    var job = await panel.RunJobAsync(spec, cancellationToken);
+                    var cloneStep = job.Steps.Single(s => s.StepId == $"clone-standby{standbyPorts.Count}");
+                    return ((cloneStep.FinishedAt!.Value - cloneStep.StartedAt!.Value).TotalSeconds, job);
+                }
+
+                async Task<double> RawAsync()
+                {
+                    var raw = Path.Combine(baselines, $"basebackup-{run}");
+                    var seconds = await TimeAsync(
+                        $"{Quote(BenchPostgres.Bin("psql"))} -X -q -At -h {Quote(BenchPostgres.SocketDirectory)} -p {primaryPort} -d postgres -c \"SELECT pg_create_physical_replication_slot('bench_raw_{run}', true)\" >/dev/null",
+                        $"PGPASSWORD=\"$BENCH_PASSWORD\" {Quote(BenchPostgres.Bin("pg_basebackup"))} -h 127.0.0.1 -p {primaryPort} -U replica -D {Quote(raw)} -X stream -c fast -P -w -S bench_raw_{run} 2>&1 | tail -n 1",
+                        $"{Quote(BenchPostgres.Bin("psql"))} -X -q -At -h {Quote(BenchPostgres.SocketDirectory)} -p {primaryPort} -d postgres -c \"SELECT pg_drop_replication_slot('bench_raw_{run}')\" >/dev/null",
+                        password, cancellationToken);
+                    await BenchPostgres.RemoveAsync(raw);
+                    return seconds;
+                }
+
+                async Task<(double Seconds, long Bytes)> CopyAsync()
+                {
+                    var copy = Path.Combine(baselines, $"copy-{run}");
+                    var seconds = await TimeAsync(
+                        "",
+                        $"""
+                        src={Quote(primaryData)}
+                        dst={Quote(copy)}
+                        mkdir -m 0700 "$dst" "$dst/pg_wal"
+                        for entry in "$src"/* "$src"/.[!.]*; do
+                          if [ -e "$entry" ] && [ "$(basename "$entry")" != pg_wal ]; then cp -a "$entry" "$dst/"; fi
+                        done
+                        find "$dst" -type f -print0 | xargs -0 -r sync
+                        """,
+                        "", password, cancellationToken);
+                    var copied = long.Parse((await BenchPostgres.RunCheckedAsync($"du -sb {Quote(copy)} | cut -f1", cancellationToken: cancellationToken)).Trim(), CultureInfo.InvariantCulture);
+                    await BenchPostgres.RemoveAsync(copy);
+                    return (seconds, copied);
+                }
+
+                // Alternate which goes first, so neither side always follows a 2 GB write of the other.
+                double panelSeconds, rawSeconds;
+                (double Seconds, long Bytes) copy;
+                PgPanel.Core.Runs.Job job;
+                if (run % 2 == 0)
+                {
+                    (panelSeconds, job) = await PanelCloneAsync();
+                    rawSeconds = await RawAsync();
+                    copy = await CopyAsync();
+                }
+                else
+                {
+                    rawSeconds = await RawAsync();
+                    copy = await CopyAsync();
+                    (panelSeconds, job) = await PanelCloneAsync();
+                }
+
                 panelTimes.Add(panelSeconds);
-
-                var raw = Path.Combine(baselines, $"basebackup-{run}");
-                var rawSeconds = await TimeAsync(
-                    $"""
-                    {Quote(BenchPostgres.Bin("psql"))} -X -q -At -h {Quote(BenchPostgres.SocketDirectory)} -p {primaryPort} -d postgres -c "SELECT pg_create_physical_replication_slot('bench_raw_{run}', true)" >/dev/null
-                    """,
-                    $"PGPASSWORD=\"$BENCH_PASSWORD\" {Quote(BenchPostgres.Bin("pg_basebackup"))} -h 127.0.0.1 -p {primaryPort} -U replica -D {Quote(raw)} -X stream -c fast -P -w -S bench_raw_{run} 2>&1 | tail -n 1",
-                    $"{Quote(BenchPostgres.Bin("psql"))} -X -q -At -h {Quote(BenchPostgres.SocketDirectory)} -p {primaryPort} -d postgres -c \"SELECT pg_drop_replication_slot('bench_raw_{run}')\" >/dev/null",
-                    password, cancellationToken);
                 rawTimes.Add(rawSeconds);
-                await BenchPostgres.RemoveAsync(raw);
-
-                var copy = Path.Combine(baselines, $"copy-{run}");
-                var copySeconds = await TimeAsync(
-                    "",
-                    $"""
-                    src={Quote(primaryData)}
-                    dst={Quote(copy)}
-                    mkdir -m 0700 "$dst" "$dst/pg_wal"
-                    for entry in "$src"/* "$src"/.[!.]*; do
-                      if [ -e "$entry" ] && [ "$(basename "$entry")" != pg_wal ]; then cp -a "$entry" "$dst/"; fi
-                    done
-                    find "$dst" -type f -print0 | xargs -0 -r sync
-                    """,
-                    "", password, cancellationToken);
-                copyTimes.Add(copySeconds);
-                var copied = long.Parse((await BenchPostgres.RunCheckedAsync($"du -sb {Quote(copy)} | cut -f1", cancellationToken: cancellationToken)).Trim(), CultureInfo.InvariantCulture);
-                await BenchPostgres.RemoveAsync(copy);
+                copyTimes.Add(copy.Seconds);
+                var (copySeconds, copied) = copy;
                 Console.Error.WriteLine($"B2: run {run}: PgPanel clone step {panelSeconds:0.00} s, pg_basebackup {rawSeconds:0.00} s, cp -a {copySeconds:0.00} s ({copied / 1e9:0.00} GB, {copied / 1e6 / copySeconds:0} MB/s)");
                 foreach (var step in job.Steps.Where(s => s.StepId.EndsWith($"standby{standbyPorts.Count}", StringComparison.Ordinal) && s.StartedAt is not null && s.FinishedAt is not null))
                 {

@@ -32,6 +32,7 @@ public static class MonitorFanOut
             ["PgPanel:Monitoring:Enabled"] = "false",
             ["PgPanel:Monitoring:IntervalSeconds"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
         });
         builder.AddPgPanelCore();
         using var host = builder.Build();

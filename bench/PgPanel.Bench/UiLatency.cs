@@ -9,7 +9,7 @@ namespace PgPanel.Bench;
 /// <summary>
 /// B4: the UI in Debian's Chromium (Playwright), against the panel as its own process. (1) The Runs page with 10,000
 /// runs seeded into the panel's SQLite: from navigation start until the first page of the table shows rows, and the
-/// server's time to first byte of the prerendered page; baseline: the login page (server-rendered form) in the same
+/// server's time to first byte of the prerendered page, and (no goal) until the interactive table has loaded; baseline: the login page (server-rendered form) in the same
 /// browser, measured the same way. (2) The dashboard of a real local pair at a 1 s monitor interval: each sample's
 /// time (data-sample-at, taken before the node queries) against the browser clock when it reaches the DOM; baseline:
 /// a fetch round trip from the same page to the panel (/healthz).
@@ -18,17 +18,20 @@ public static class UiLatency
 {
     private const string ClusterName = "b4";
 
+    /// <summary>Rows of the interactive (ServerData) table, once it has replaced the prerendered first page.</summary>
+    private const string InteractiveRows = "[data-testid=runs-interactive]:not([hidden]) [data-testid=run-link]";
+
     /// <summary>Records, from navigation start, when each watched selector first exists in the document.</summary>
     private const string FirstSeenScript =
         """
         window.__firstSeen = {};
-        const pgpWatched = ['[data-testid=run-link]', '#userName', '[data-interactive]'];
+        const pgpWatched = ['[data-testid=run-link]', '#userName', '[data-interactive]', '[data-testid=runs-interactive]:not([hidden]) [data-testid=run-link]'];
         const pgpCheck = () => {
           for (const s of pgpWatched) {
             if (!(s in window.__firstSeen) && document.querySelector(s)) { window.__firstSeen[s] = performance.now(); }
           }
         };
-        new MutationObserver(pgpCheck).observe(document, { childList: true, subtree: true });
+        new MutationObserver(pgpCheck).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['hidden'] });
         """;
 
     /// <summary>Records each new data-sample-at value with the browser's clock when the DOM received it.</summary>
@@ -127,12 +130,14 @@ public static class UiLatency
         var loginPage = await anonymous.NewPageAsync();
 
         var runsVisible = new List<double>();
+        var runsInteractive = new List<double>();
         var runsFirstByte = new List<double>();
         var loginVisible = new List<double>();
         var loginFirstByte = new List<double>();
         for (var i = 0; i <= 5; i++)
         {
             var (visible, firstByte) = await LoadAsync(page, "/runs", "[data-testid=run-link]");
+            var (interactive, _) = await LoadAsync(page, null, InteractiveRows);
             var (baseVisible, baseFirstByte) = await LoadAsync(loginPage, "/login", "#userName");
             if (i == 0)
             {
@@ -140,6 +145,7 @@ public static class UiLatency
             }
 
             runsVisible.Add(visible);
+            runsInteractive.Add(interactive);
             runsFirstByte.Add(firstByte);
             loginVisible.Add(baseVisible);
             loginFirstByte.Add(baseFirstByte);
@@ -150,13 +156,21 @@ public static class UiLatency
         Console.Error.WriteLine($"B4: Runs page shows {rows} rows, pager '{pager}' ({seeded} seeded); rows visible {string.Join(", ", runsVisible.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))} ms");
         var visibleMedian = Statistics.Median(runsVisible);
         table.Add($"B4 Runs page ({seeded} runs): first page visible", visibleMedian, "ms", Statistics.Median(loginVisible), "≤ 300 ms", visibleMedian <= 300);
+        table.Add("B4 Runs page: interactive table loaded", Statistics.Median(runsInteractive), "ms", Statistics.Median(loginVisible), "—", true);
         table.Add("B4 Runs page: server render (first byte)", Statistics.Median(runsFirstByte), "ms", Statistics.Median(loginFirstByte), "—", true);
     }
 
-    /// <summary>Navigates; milliseconds from navigation start until the selector exists, and the document's time to first byte.</summary>
-    private static async Task<(double Visible, double FirstByte)> LoadAsync(IPage page, string path, string selector)
+    /// <summary>
+    /// Navigates (unless <paramref name="path"/> is null: the page already loaded); milliseconds from navigation start
+    /// until the selector exists, and the document's time to first byte.
+    /// </summary>
+    private static async Task<(double Visible, double FirstByte)> LoadAsync(IPage page, string? path, string selector)
     {
-        await page.GotoAsync(path);
+        if (path is not null)
+        {
+            await page.GotoAsync(path);
+        }
+
         try
         {
             await page.Locator(selector).First.WaitForAsync();
@@ -177,7 +191,7 @@ public static class UiLatency
               };
             }
             """);
-        Console.Error.WriteLine($"B4:   {path}: {json.GetProperty("profile").GetString()}, {selector} {json.GetProperty("seen").GetDouble():0} ms");
+        Console.Error.WriteLine($"B4:   {path ?? page.Url}: {json.GetProperty("profile").GetString()}, {selector} {json.GetProperty("seen").GetDouble():0} ms");
         return (json.GetProperty("seen").GetDouble(), json.GetProperty("ttfb").GetDouble());
     }
 
