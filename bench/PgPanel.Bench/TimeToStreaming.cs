@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -28,6 +29,7 @@ public static class TimeToStreaming
         var panelTimes = new List<double>();
         var bareTimes = new List<double>();
         var steps = new StepBreakdown();
+        var bareSteps = new StepBreakdown();
         try
         {
             var published = await PanelProcess.PublishAsync(Path.Combine(root, "web"), cancellationToken);
@@ -38,7 +40,7 @@ public static class TimeToStreaming
             {
                 var warmUp = run == 0;
                 var panelSeconds = await PanelRunAsync(client, panelData, $"b1-panel-{run}", warmUp ? null : steps, cancellationToken);
-                var bareSeconds = await BareRunAsync(Path.Combine(root, $"bare-{run}"), cancellationToken);
+                var bareSeconds = await BareRunAsync(Path.Combine(root, $"bare-{run}"), warmUp ? null : bareSteps, cancellationToken);
                 Console.Error.WriteLine($"B1: run {run}{(warmUp ? " (warm-up)" : "")}: panel {panelSeconds:0.00} s, bare {bareSeconds:0.00} s");
                 if (!warmUp)
                 {
@@ -53,6 +55,7 @@ public static class TimeToStreaming
         }
 
         steps.Print(Console.Error, "B1 PgPanel job");
+        bareSteps.Print(Console.Error, "B1 bare script");
         var ratio = Statistics.Median(panelTimes) / Statistics.Median(bareTimes);
         table.Add("B1 time to streaming, empty pair (median)", Statistics.Median(panelTimes), "s", Statistics.Median(bareTimes), "≤ 1.3×", ratio <= 1.3);
     }
@@ -142,7 +145,7 @@ public static class TimeToStreaming
     }
 
     /// <summary>The same steps by hand in one script, as the cluster owner; seconds until pg_stat_replication says streaming.</summary>
-    private static async Task<double> BareRunAsync(string directory, CancellationToken cancellationToken)
+    private static async Task<double> BareRunAsync(string directory, StepBreakdown? steps, CancellationToken cancellationToken)
     {
         var ports = BenchPorts.Take(2);
         await BenchPostgres.CreateOwnedDirectoryAsync(directory, cancellationToken);
@@ -152,6 +155,8 @@ public static class TimeToStreaming
             $$"""
             b={{Quote(BenchPostgres.BinDirectory)}}
             d={{d}}
+            mark() { echo "mark $1 $(date +%s%N)"; }
+            mark begin
             "$b/initdb" -D "$d/primary" --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8 >/dev/null
             cat >> "$d/primary/postgresql.conf" <<EOF
             listen_addresses = '127.0.0.1'
@@ -163,16 +168,21 @@ public static class TimeToStreaming
             hot_standby = on
             EOF
             echo "host replication replica 127.0.0.1/32 scram-sha-256" >> "$d/primary/pg_hba.conf"
+            mark "initdb + settings + pg_hba"
             "$b/pg_ctl" start -D "$d/primary" -l "$d/primary.log" -w >/dev/null
+            mark "start primary"
             "$b/psql" -X -q -h {{socket}} -p {{ports[0]}} -d postgres -v ON_ERROR_STOP=1 \
               -c "CREATE ROLE replica LOGIN REPLICATION PASSWORD '$BENCH_PASSWORD'" \
               -c "SELECT pg_create_physical_replication_slot('standby1')" >/dev/null
+            mark "role + slot"
             PGPASSWORD="$BENCH_PASSWORD" "$b/pg_basebackup" -h 127.0.0.1 -p {{ports[0]}} -U replica -D "$d/standby" -R -X stream -c fast -S standby1 -w
+            mark "pg_basebackup -R"
             echo "port = {{ports[1]}}" >> "$d/standby/postgresql.conf"
             "$b/pg_ctl" start -D "$d/standby" -l "$d/standby.log" -w >/dev/null
+            mark "start standby"
             for i in $(seq 1 2400); do
               state=$("$b/psql" -X -At -h {{socket}} -p {{ports[0]}} -d postgres -c "SELECT state FROM pg_stat_replication")
-              if [ "$state" = streaming ]; then exit 0; fi
+              if [ "$state" = streaming ]; then mark "poll until streaming"; exit 0; fi
               sleep 0.05
             done
             echo "The bare standby did not stream within 120 s." >&2
@@ -181,8 +191,22 @@ public static class TimeToStreaming
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            await BenchPostgres.RunCheckedAsync(script, new Dictionary<string, string> { ["BENCH_PASSWORD"] = ReplicationPassword }, cancellationToken);
-            return stopwatch.Elapsed.TotalSeconds;
+            var output = await BenchPostgres.RunCheckedAsync(script, new Dictionary<string, string> { ["BENCH_PASSWORD"] = ReplicationPassword }, cancellationToken);
+            var seconds = stopwatch.Elapsed.TotalSeconds;
+            if (steps is not null)
+            {
+                var marks = output.Split('\n').Where(l => l.StartsWith("mark ", StringComparison.Ordinal))
+                    .Select(l => (Name: l[5..l.LastIndexOf(' ')], Nanoseconds: long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))).ToList();
+                for (var i = 1; i < marks.Count; i++)
+                {
+                    steps.Add(marks[i].Name, (marks[i].Nanoseconds - marks[i - 1].Nanoseconds) / 1e6);
+                }
+
+                steps.Add("(process start + exit)", seconds * 1000 - (marks[^1].Nanoseconds - marks[0].Nanoseconds) / 1e6);
+                steps.Add("(total)", seconds * 1000);
+            }
+
+            return seconds;
         }
         finally
         {
