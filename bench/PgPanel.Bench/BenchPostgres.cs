@@ -33,7 +33,10 @@ public static class BenchPostgres
         (await RunCheckedAsync($"{Quote(Bin("psql"))} -X -q -At -v ON_ERROR_STOP=1 -h {Quote(SocketDirectory)} -p {port} -d postgres -c {Quote(sql)}",
             cancellationToken: cancellationToken).ConfigureAwait(false)).Trim();
 
-    /// <summary>Stops (fast) every server whose data directory lies under <paramref name="root"/>: only servers this bench made.</summary>
+    /// <summary>
+    /// Stops (fast) every server whose data directory lies under <paramref name="root"/> (only servers this bench made),
+    /// by a postmaster.pid that names that very directory.
+    /// </summary>
     public static async Task StopAllUnderAsync(string root)
     {
         if (!Directory.Exists(root))
@@ -43,7 +46,13 @@ public static class BenchPostgres
 
         foreach (var pidFile in Directory.EnumerateFiles(root, "postmaster.pid", SearchOption.AllDirectories))
         {
-            await StopAsync(Path.GetDirectoryName(pidFile)!).ConfigureAwait(false);
+            // A copied data directory carries the original's postmaster.pid: pg_ctl stop there would stop the original.
+            var dataDirectory = Path.GetDirectoryName(pidFile)!;
+            var lines = await File.ReadAllLinesAsync(pidFile).ConfigureAwait(false);
+            if (lines.Length > 1 && lines[1] == dataDirectory)
+            {
+                await StopAsync(dataDirectory).ConfigureAwait(false);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ namespace PgPanel.Bench;
 /// loaded, then each PgPanel run is a job for the same spec with one more standby; the figure is that job's
 /// clone-standbyN step (StartedAt → FinishedAt in the job history). Baselines on the same primary, alternating with
 /// PgPanel: the raw pg_basebackup with the options PgPanel plans (-X stream -c fast -P -w -S slot), and cp -a of the
-/// data directory without pg_wal followed by an fsync of every file (pg_basebackup fsyncs too) — the disk's limit.
+/// data directory without pg_wal (nor postmaster.pid) followed by an fsync of every file (pg_basebackup fsyncs too) — the disk's limit.
 /// The order alternates per run (PgPanel first, then the baselines first).
 /// </summary>
 public static class LargeClone
@@ -79,7 +79,8 @@ public static class LargeClone
                         dst={Quote(copy)}
                         mkdir -m 0700 "$dst" "$dst/pg_wal"
                         for entry in "$src"/* "$src"/.[!.]*; do
-                          if [ -e "$entry" ] && [ "$(basename "$entry")" != pg_wal ]; then cp -a "$entry" "$dst/"; fi
+                          case "$(basename "$entry")" in pg_wal|postmaster.pid|postmaster.opts) continue ;; esac
+                        if [ -e "$entry" ]; then cp -a "$entry" "$dst/"; fi
                         done
                         find "$dst" -type f -print0 | xargs -0 -r sync
                         """,
