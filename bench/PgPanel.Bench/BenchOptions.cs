@@ -8,14 +8,14 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
     /// <summary>Every benchmark, in the order a full run takes them.</summary>
     public static readonly IReadOnlyList<string> All = ["streaming", "clone", "monitor", "ui", "lag"];
 
-    /// <summary>B1: measured runs of each kind (after one warm-up).</summary>
+    /// <summary>B1: measured runs of each kind (after one warm-up); --runs sets it and B2's.</summary>
     public int StreamingRuns { get; init; } = 5;
 
     /// <summary>B2: pgbench scale of the primary (130 ≈ 2 GB).</summary>
     public int CloneScale { get; init; } = 130;
 
     /// <summary>B2: measured clones of each kind.</summary>
-    public int CloneRuns { get; init; } = 3;
+    public int CloneRuns { get; init; } = 5;
 
     /// <summary>B4: runs seeded into the job history.</summary>
     public int SeededRuns { get; init; } = 10_000;
@@ -57,7 +57,7 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
         {
             StreamingRuns = runs ?? (quick ? 1 : 5),
             CloneScale = scale ?? (quick ? 5 : 130),
-            CloneRuns = runs is { } r ? Math.Max(1, r / 2) : quick ? 1 : 3,
+            CloneRuns = runs ?? (quick ? 1 : 5),
             SeededRuns = seeded ?? (quick ? 1_000 : 10_000),
             SampleSeconds = quick ? 5 : 20,
             IdleSeconds = quick ? 10 : 60,

@@ -13,7 +13,7 @@ namespace PgPanel.Bench;
 /// clone-standbyN step (StartedAt → FinishedAt in the job history). Baselines on the same primary, alternating with
 /// PgPanel: the raw pg_basebackup with the options PgPanel plans (-X stream -c fast -P -w -S slot), and cp -a of the
 /// data directory without pg_wal (nor postmaster.pid) followed by an fsync of every file (pg_basebackup fsyncs too) — the disk's limit.
-/// The order alternates per run (PgPanel first, then the baselines first).
+/// PgPanel and pg_basebackup run back to back, which goes first alternating per run; medians.
 /// </summary>
 public static class LargeClone
 {
@@ -90,28 +90,28 @@ public static class LargeClone
                     return (seconds, copied);
                 }
 
-                // Alternate which goes first, so neither side always follows a 2 GB write of the other.
+                // PgPanel and the raw pg_basebackup back to back, which goes first alternating, so neither always follows
+                // the other's 2 GB write; the copy after both.
                 double panelSeconds, rawSeconds;
-                (double Seconds, long Bytes) copy;
                 PgPanel.Core.Runs.Job job;
                 if (run % 2 == 0)
                 {
                     (panelSeconds, job) = await PanelCloneAsync();
                     rawSeconds = await RawAsync();
-                    copy = await CopyAsync();
                 }
                 else
                 {
                     rawSeconds = await RawAsync();
-                    copy = await CopyAsync();
                     (panelSeconds, job) = await PanelCloneAsync();
                 }
+
+                var copy = await CopyAsync();
 
                 panelTimes.Add(panelSeconds);
                 rawTimes.Add(rawSeconds);
                 copyTimes.Add(copy.Seconds);
                 var (copySeconds, copied) = copy;
-                Console.Error.WriteLine($"B2: run {run}: PgPanel clone step {panelSeconds:0.00} s, pg_basebackup {rawSeconds:0.00} s, cp -a {copySeconds:0.00} s ({copied / 1e9:0.00} GB, {copied / 1e6 / copySeconds:0} MB/s)");
+                Console.Error.WriteLine($"B2: run {run} ({(run % 2 == 0 ? "PgPanel first" : "pg_basebackup first")}): PgPanel clone step {panelSeconds:0.00} s, pg_basebackup {rawSeconds:0.00} s ({panelSeconds / rawSeconds:0.00}×), cp -a {copySeconds:0.00} s ({copied / 1e9:0.00} GB, {copied / 1e6 / copySeconds:0} MB/s)");
                 foreach (var step in job.Steps.Where(s => s.StepId.EndsWith($"standby{standbyPorts.Count}", StringComparison.Ordinal) && s.StartedAt is not null && s.FinishedAt is not null))
                 {
                     Console.Error.WriteLine($"B2:   {step.StepId,-44} {(step.FinishedAt!.Value - step.StartedAt!.Value).TotalMilliseconds,9:0} ms {step.Status}");
