@@ -18,30 +18,11 @@ Directory.CreateDirectory(options.WorkDirectory);
 File.SetUnixFileMode(options.WorkDirectory, (UnixFileMode)0b111_101_101);
 try
 {
-    if (options.Runs("streaming"))
-    {
-        await TimeToStreaming.RunAsync(options.For("streaming"), table, cancellation.Token);
-    }
-
-    if (options.Runs("clone"))
-    {
-        await LargeClone.RunAsync(options.For("clone"), table, cancellation.Token);
-    }
-
-    if (options.Runs("monitor"))
-    {
-        await MonitorFanOut.RunAsync(options.For("monitor"), table);
-    }
-
-    if (options.Runs("ui"))
-    {
-        await UiLatency.RunAsync(options.For("ui"), table, cancellation.Token);
-    }
-
-    if (options.Runs("lag"))
-    {
-        await LagAccuracy.RunAsync(options.For("lag"), table, cancellation.Token);
-    }
+    await RunAsync("streaming", "B1", () => TimeToStreaming.RunAsync(options.For("streaming"), table, cancellation.Token));
+    await RunAsync("clone", "B2", () => LargeClone.RunAsync(options.For("clone"), table, cancellation.Token));
+    await RunAsync("monitor", "B3", () => MonitorFanOut.RunAsync(options.For("monitor"), table));
+    await RunAsync("ui", "B4", () => UiLatency.RunAsync(options.For("ui"), table, cancellation.Token));
+    await RunAsync("lag", "B5", () => LagAccuracy.RunAsync(options.For("lag"), table, cancellation.Token));
 }
 finally
 {
@@ -55,3 +36,22 @@ finally
 
 table.Print(Console.Out);
 return table.AllMet ? 0 : 1;
+
+// One benchmark failing (each cleans up after itself) is a row that is not met; the others still run.
+async Task RunAsync(string name, string label, Func<Task> benchmark)
+{
+    if (!options.Runs(name))
+    {
+        return;
+    }
+
+    try
+    {
+        await benchmark();
+    }
+    catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+    {
+        Console.Error.WriteLine($"{label} ({name}) failed: {ex}");
+        table.Add($"{label} {name}: failed ({ex.GetType().Name})", double.NaN, "", null, "runs", false);
+    }
+}

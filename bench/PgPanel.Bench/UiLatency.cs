@@ -252,7 +252,8 @@ public static class UiLatency
         await page.Locator("#userName").FillAsync(PanelProcess.AdminUser);
         await page.Locator("#password").FillAsync(PanelProcess.AdminPassword);
         await page.Locator("#sign-in").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
-        await page.GetByText("Dashboard").First.WaitForAsync();
+        // The redirect may be a full load or an enhanced navigation (no load event): wait for the URL only, then the page.
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        await page.GetByText("Dashboard").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
     }
 }
