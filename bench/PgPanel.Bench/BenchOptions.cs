@@ -9,7 +9,7 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
     public static readonly IReadOnlyList<string> All = ["streaming", "clone", "monitor", "ui", "lag"];
 
     /// <summary>B1: measured runs of each kind (after one warm-up); --runs sets it and B2's.</summary>
-    public int StreamingRuns { get; init; } = 5;
+    public int StreamingRuns { get; init; } = 7;
 
     /// <summary>B2: pgbench scale of the primary (130 ≈ 2 GB).</summary>
     public int CloneScale { get; init; } = 130;
@@ -55,7 +55,7 @@ public sealed record BenchOptions(IReadOnlySet<string> Names, int Nodes, int Sec
 
         return new BenchOptions(names, nodes, seconds ?? (quick ? 5 : 30), $"/tmp/pgpanel-bench-{Environment.ProcessId}")
         {
-            StreamingRuns = runs ?? (quick ? 1 : 5),
+            StreamingRuns = runs ?? (quick ? 1 : 7),
             CloneScale = scale ?? (quick ? 5 : 130),
             CloneRuns = runs ?? (quick ? 1 : 5),
             SeededRuns = seeded ?? (quick ? 1_000 : 10_000),
