@@ -17,7 +17,11 @@ public sealed class MonitorOptions
     /// <summary>A standby whose replay delay exceeds this many seconds is catching up.</summary>
     public double LagSecondsThreshold { get; set; } = 30;
 
-    /// <summary>A WAL receiver whose last message is older than this is disconnected (default: 3 intervals, at least 10 s).</summary>
+    /// <summary>
+    /// A WAL receiver whose last message is older than this is disconnected (default: 3 intervals, at least 35 s). An idle
+    /// primary sends its standby nothing until the standby pings it after half of wal_receiver_timeout (30 s by default),
+    /// so a healthy idle stream is silent for up to 30 s; a shorter limit flags every idle standby.
+    /// </summary>
     public double? StaleSeconds { get; set; }
 
     /// <summary>Connect and query timeout per node, in seconds.</summary>
@@ -39,5 +43,5 @@ public sealed class MonitorOptions
 
     public TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(1, IntervalSeconds));
 
-    public TimeSpan Stale => TimeSpan.FromSeconds(StaleSeconds ?? Math.Max(10, 3 * Interval.TotalSeconds));
+    public TimeSpan Stale => TimeSpan.FromSeconds(StaleSeconds ?? Math.Max(35, 3 * Interval.TotalSeconds));
 }

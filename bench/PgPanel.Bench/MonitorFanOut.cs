@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +32,7 @@ public static class MonitorFanOut
             ["PgPanel:Monitoring:Enabled"] = "false",
             ["PgPanel:Monitoring:IntervalSeconds"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
         });
         builder.AddPgPanelCore();
         using var host = builder.Build();
@@ -127,7 +126,7 @@ public static class MonitorFanOut
 
     private static async Task<ClusterSpec> ProvisionAsync(IServiceProvider services, int nodes)
     {
-        var ports = FreePorts(2);
+        var ports = BenchPorts.Take(2);
         var connections = (nodes + 100).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var spec = new ClusterSpec
         {
@@ -169,25 +168,6 @@ public static class MonitorFanOut
             var data = Path.GetDirectoryName(pid)!;
             await shell.RunAsync(new ShellCommand($"/usr/lib/postgresql/15/bin/pg_ctl stop -D '{data}' -m fast -w || true", shell.CanBecomeRoot ? "postgres" : null));
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var ports = new List<int>();
-        for (var port = 57000; ports.Count < count && port < 58000; port++)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                ports.Add(port);
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        return [.. ports];
     }
 
     private static double Percentile(List<double> sorted, double p) =>
