@@ -794,10 +794,10 @@ public static class Planner
             $$"""
             for name in {{string.Join(' ', names.Select(Quote))}}; do
               state=""
-              for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 2}}); do
+              for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
                 state=$({{primary.Layout.Psql()}} -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
                 if [ "$state" = streaming ]; then break; fi
-                sleep 0.5
+                sleep 0.1
               done
               if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
               echo "primary: WAL sender for $name is streaming."
@@ -815,10 +815,10 @@ public static class Planner
                 recovery=$({{l.Psql()}} -At -c 'SELECT pg_is_in_recovery()')
                 if [ "$recovery" != t ]; then echo "{{standby.Id}} is not in recovery: it is not a standby." >&2; exit 3; fi
                 status=""
-                for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 2}}); do
+                for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
                   status=$({{receiver}} || true)
                   if [ "$status" = streaming ]; then break; fi
-                  sleep 0.5
+                  sleep 0.1
                 done
                 if [ "$status" != streaming ]; then echo "{{standby.Id}} has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
                 echo "{{standby.Id}}: in recovery, WAL receiver streaming."
@@ -880,10 +880,10 @@ public static class Planner
                 new PlanCommand(primary.Id, $"{primary.Layout.Psql()} -At <<'PGPANEL_SQL' | tail -n 1\n{write}\nPGPANEL_SQL", primary.Layout.OsUser, PlanDefaults.CanaryVariable),
                 new PlanCommand(standby.Id,
                     $$"""
-                    for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 4}}); do
+                    for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 20}}); do
                       seen=$({{sl.Psql()}} -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
                       if [ "$seen" = "${{PlanDefaults.CanaryVariable}}" ]; then echo "{{standby.Id}} reads canary $seen written on the primary."; exit 0; fi
-                      sleep 0.25
+                      sleep 0.05
                     done
                     echo "{{standby.Id}} did not receive the canary row within {{PlanDefaults.VerifyTimeoutSeconds}} s (it reads '${seen:-nothing}')." >&2
                     exit 3

@@ -616,10 +616,10 @@ if on_node primary; then
   run_as postgres <<'PGPANEL_STEP'
 for name in seed_standby1; do
   state=""
-  for i in $(seq 1 240); do
+  for i in $(seq 1 1200); do
     state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
     if [ "$state" = streaming ]; then break; fi
-    sleep 0.5
+    sleep 0.1
   done
   if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
   echo "primary: WAL sender for $name is streaming."
@@ -629,10 +629,10 @@ PGPANEL_STEP
 recovery=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_is_in_recovery()')
 if [ "$recovery" != t ]; then echo "standby1 is not in recovery: it is not a standby." >&2; exit 3; fi
 status=""
-for i in $(seq 1 240); do
+for i in $(seq 1 1200); do
   status=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT status FROM pg_stat_wal_receiver" || true)
   if [ "$status" = streaming ]; then break; fi
-  sleep 0.5
+  sleep 0.1
 done
 if [ "$status" != streaming ]; then echo "standby1 has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
 echo "standby1: in recovery, WAL receiver streaming."
@@ -668,10 +668,10 @@ PGPANEL_STEP
   )
   export PGPANEL_CANARY
   run_as postgres <<'PGPANEL_STEP'
-for i in $(seq 1 480); do
+for i in $(seq 1 2400); do
   seen=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
   if [ "$seen" = "$PGPANEL_CANARY" ]; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
-  sleep 0.25
+  sleep 0.05
 done
 echo "standby1 did not receive the canary row within 120 s (it reads '${seen:-nothing}')." >&2
 exit 3
