@@ -329,7 +329,7 @@ public static class Planner
         };
         yield return IncludeSettings(spec, primary, restart);
         yield return Hba(primary, hba, reload);
-        yield return Handler(primary, restart, "Restart the primary to apply changed settings", l.RestartCommand, [$"settings-{id}", $"include-{id}"]);
+        yield return Handler(primary, restart, "Restart the primary to apply changed settings", WithLogTail(l, l.RestartCommand), [$"settings-{id}", $"include-{id}"]);
         yield return Handler(primary, reload, "Reload the primary to apply pg_hba.conf", l.ReloadCommand, [$"hba-{id}"]);
         yield return Start(primary);
         yield return ReplicationRole(spec, primary);
@@ -475,6 +475,16 @@ public static class Planner
         };
     }
 
+    /// <summary>A start or restart that, when the server does not come up, shows why: the last lines of its log.</summary>
+    private static string WithLogTail(PostgresLayout l, string command) =>
+        $$"""
+        if ! {{command}}; then
+          echo "The server did not start; the last lines of {{l.LogFile}}:" >&2
+          tail -n 20 {{Quote(l.LogFile)}} >&2 || true
+          exit 1
+        fi
+        """;
+
     private static string? ServiceUser(PlanNode node) => node.Layout.ServiceNeedsRoot ? "root" : node.Layout.OsUser;
 
     private static PlanStep Start(PlanNode node)
@@ -486,7 +496,7 @@ public static class Planner
             Title = $"Start the {node.Role.ToString().ToLowerInvariant()} ({node.Host}:{node.Port})",
             Node = node.Id,
             Check = new PlanCommand(node.Id, $"{l.StatusCommand} || exit 1", ServiceUser(node)),
-            Apply = [new PlanCommand(node.Id, l.StartCommand, ServiceUser(node))],
+            Apply = [new PlanCommand(node.Id, WithLogTail(l, l.StartCommand), ServiceUser(node))],
         };
     }
 
@@ -780,7 +790,7 @@ public static class Planner
         };
         yield return IncludeSettings(spec, standby, restart);
         yield return Hba(standby, hba, reload);
-        yield return Handler(standby, restart, "Restart the standby to apply changed settings", l.RestartCommand, [$"settings-{id}", $"include-{id}"]);
+        yield return Handler(standby, restart, "Restart the standby to apply changed settings", WithLogTail(l, l.RestartCommand), [$"settings-{id}", $"include-{id}"]);
         yield return Handler(standby, reload, "Reload the standby to apply pg_hba.conf", l.ReloadCommand, [$"hba-{id}"]);
         yield return Start(standby);
     }

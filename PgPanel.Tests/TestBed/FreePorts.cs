@@ -3,10 +3,16 @@ using System.Net.Sockets;
 
 namespace PgPanel.Tests.TestBed;
 
-/// <summary>Loopback ports nobody listens on right now, from a range away from 5432.</summary>
+/// <summary>
+/// Loopback ports nobody listens on right now, from 21000–32000: away from 5432 and below the kernel's ephemeral range
+/// (32768–60999), so an outgoing connection's local port can never hold the port a test server is about to bind.
+/// </summary>
 public static class FreePorts
 {
-    private static int _next = 56000 + (Environment.ProcessId % 500) * 4;
+    private const int First = 21000;
+    private const int Last = 32000;
+
+    private static int _next = First + (Environment.ProcessId % 500) * 20;
 
     public static int[] Take(int count)
     {
@@ -14,9 +20,9 @@ public static class FreePorts
         while (ports.Count < count)
         {
             var port = Interlocked.Increment(ref _next);
-            if (port > 64000)
+            if (port > Last)
             {
-                Interlocked.Exchange(ref _next, 56000);
+                Interlocked.Exchange(ref _next, First);
                 continue;
             }
 

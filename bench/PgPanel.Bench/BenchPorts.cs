@@ -3,10 +3,13 @@ using System.Net.Sockets;
 
 namespace PgPanel.Bench;
 
-/// <summary>Loopback ports nobody listens on (nor holds a PostgreSQL socket for), from a range away from the tests' 56000–64000.</summary>
+/// <summary>
+/// Loopback ports nobody listens on (nor holds a PostgreSQL socket for), from 10000–20000: away from the tests' 21000–32000
+/// and below the kernel's ephemeral range (32768–60999), which outgoing connections take their local ports from.
+/// </summary>
 public static class BenchPorts
 {
-    private static int _next = 45000 + (Environment.ProcessId % 400) * 20;
+    private static int _next = 10000 + (Environment.ProcessId % 400) * 20;
 
     public static int[] Take(int count)
     {
@@ -14,9 +17,9 @@ public static class BenchPorts
         while (ports.Count < count)
         {
             var port = Interlocked.Increment(ref _next);
-            if (port > 55000)
+            if (port > 20000)
             {
-                Interlocked.Exchange(ref _next, 45000);
+                Interlocked.Exchange(ref _next, 10000);
                 continue;
             }
 

@@ -263,7 +263,11 @@ if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; 
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql-9.5
+if ! systemctl restart postgresql-9.5; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -288,7 +292,11 @@ if on_node primary; then
 /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql-9.5
+if ! systemctl enable --now postgresql-9.5; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi
@@ -548,7 +556,11 @@ if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; 
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql-9.5
+if ! systemctl restart postgresql-9.5; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -573,7 +585,11 @@ if on_node standby1; then
 /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql-9.5
+if ! systemctl enable --now postgresql-9.5; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi

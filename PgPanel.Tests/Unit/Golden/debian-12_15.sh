@@ -278,7 +278,11 @@ if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql@15-main
+if ! systemctl restart postgresql@15-main; then
+  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
+  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -303,7 +307,11 @@ if on_node primary; then
 pg_ctlcluster 15 main status >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql@15-main
+if ! systemctl enable --now postgresql@15-main; then
+  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
+  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi
@@ -580,7 +588,11 @@ if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql@15-main
+if ! systemctl restart postgresql@15-main; then
+  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
+  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -605,7 +617,11 @@ if on_node standby1; then
 pg_ctlcluster 15 main status >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql@15-main
+if ! systemctl enable --now postgresql@15-main; then
+  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
+  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi

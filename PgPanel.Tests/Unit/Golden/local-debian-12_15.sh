@@ -266,7 +266,11 @@ if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primar
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -m fast -w -t 300
+if ! /usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -m fast -w -t 300; then
+  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/primary.log:" >&2
+  tail -n 20 /srv/pgpanel/clusters/demo/primary.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -291,7 +295,11 @@ if on_node primary; then
 /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -w -t 300
+if ! /usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -w -t 300; then
+  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/primary.log:" >&2
+  tail -n 20 /srv/pgpanel/clusters/demo/primary.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi
@@ -553,7 +561,11 @@ if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standb
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -m fast -w -t 300
+if ! /usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -m fast -w -t 300; then
+  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/standby1.log:" >&2
+  tail -n 20 /srv/pgpanel/clusters/demo/standby1.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -578,7 +590,11 @@ if on_node standby1; then
 /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -w -t 300
+if ! /usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -w -t 300; then
+  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/standby1.log:" >&2
+  tail -n 20 /srv/pgpanel/clusters/demo/standby1.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi

@@ -266,7 +266,11 @@ if /usr/pgsql-16/bin/pg_ctl status -D /var/lib/pgsql/16/data >/dev/null 2>&1; th
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql-16
+if ! systemctl restart postgresql-16; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/16/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/16/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -291,7 +295,11 @@ if on_node primary; then
 /usr/pgsql-16/bin/pg_ctl status -D /var/lib/pgsql/16/data >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql-16
+if ! systemctl enable --now postgresql-16; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/16/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/16/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi
@@ -540,7 +548,11 @@ if /usr/pgsql-16/bin/pg_ctl status -D /var/lib/pgsql/16/data >/dev/null 2>&1; th
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl restart postgresql-16
+if ! systemctl restart postgresql-16; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/16/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/16/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
   fi
 fi
@@ -565,7 +577,11 @@ if on_node standby1; then
 /usr/pgsql-16/bin/pg_ctl status -D /var/lib/pgsql/16/data >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
     run_as root <<'PGPANEL_STEP'
-systemctl enable --now postgresql-16
+if ! systemctl enable --now postgresql-16; then
+  echo "The server did not start; the last lines of /var/lib/pgsql/16/data.log:" >&2
+  tail -n 20 /var/lib/pgsql/16/data.log >&2 || true
+  exit 1
+fi
 PGPANEL_STEP
     step_changed=1
   fi
