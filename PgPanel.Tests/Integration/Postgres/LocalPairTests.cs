@@ -97,6 +97,23 @@ public sealed class LocalPairTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_that_does_not_start_shows_why_in_the_run()
+    {
+        var spec = Api.LocalSpec("nostart", _primaryPort, _standbyPort);
+        spec["settings"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["primary"] = new System.Text.Json.Nodes.JsonObject { ["ssl"] = "on" },   // no server.crt in a fresh cluster
+        };
+        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec));
+        Assert.Equal("failed", Api.Status(job));
+        var start = Api.Steps(job).Single(s => s["stepId"]!.GetValue<string>() == "start-primary");
+        var output = start["output"]!.GetValue<string>();
+        Assert.Equal("failed", Api.Status(start));
+        Assert.Contains("The server did not start; the last lines of", output, StringComparison.Ordinal);
+        Assert.Contains("server.crt", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_port_taken_by_another_program_fails_at_preflight()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _primaryPort);
