@@ -97,6 +97,7 @@ public sealed class EcsWizardTests(Testbed bed) : IAsyncLifetime
         await page.WaitForURLAsync("**/runs/**");
         await page.Locator("[data-status='succeeded']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
         await Assertions.Expect(page.GetByTestId("cloud-resources")).ToContainTextAsync("ingress-rule");
+        await Assertions.Expect(page.GetByTestId("cloud-resources")).ToContainTextAsync("TCP 5432/5432 from 10.77.77.0/24");
         await _browser.ScreenshotAsync("18-run-ecs");
         Assert.Equal(2, _cloud.Instances.Count);
         await page.GetByTestId("to-dashboard").ClickAsync();
