@@ -15,10 +15,16 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
     public static List<JobStep> CreateSteps(ClusterSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Cloud is not { } cloud ? [] : CloudStepIds.For(cloud).Select((s, i) => new JobStep
+        if (spec.Cloud is not { } cloud)
+        {
+            return [];
+        }
+
+        var calls = EcsProvisioner.PlannedCalls(spec);
+        return CloudStepIds.For(cloud).Select((s, i) => new JobStep
         {
             Index = i, StepId = s.Id, Title = s.Title, Node = "cloud", Kind = StepKind.Cloud, Status = StepStatus.Pending,
-            Commands = string.Join('\n', EcsProvisioner.PlannedCalls(spec).Where(c => c.StepId == s.Id).Select(c => $"{c.Api} {c.Action} {c.Parameters}")),
+            Commands = string.Join('\n', calls.Where(c => c.StepId == s.Id).Select(c => $"{c.Api} {c.Action} {c.Parameters}")),
         }).ToList();
     }
 

@@ -174,13 +174,13 @@ public sealed class JobService(
             throw new InvalidOperationException($"Only a failed, cancelled or interrupted run can release its resources; this one is {job.Status.ToString().ToLowerInvariant()}.");
         }
 
-        var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), await clusters.GetSecretsAsync(job.ClusterName, cancellationToken).ConfigureAwait(false));
+        var secrets = await clusters.GetSecretsAsync(job.ClusterName, cancellationToken).ConfigureAwait(false);
+        var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), secrets);
         if (spec.Cloud is null)
         {
             throw new InvalidOperationException("This run created no cloud resources.");
         }
 
-        var secrets = await clusters.GetSecretsAsync(job.ClusterName, cancellationToken).ConfigureAwait(false);
         await jobs.AppendAuditAsync(id, $"release of cloud resources asked by {by}", cancellationToken).ConfigureAwait(false);
         await cloudSteps.ReleaseAsync(job, spec, by, new Redactor(secrets.Values), cancellationToken).ConfigureAwait(false);
         return await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false);

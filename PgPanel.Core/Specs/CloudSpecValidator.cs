@@ -130,6 +130,9 @@ public static partial class CloudSpecValidator
         return classes < 3 ? "Use at least three of: upper-case letters, lower-case letters, digits, special characters." : null;
     }
 
+    /// <summary>A region id such as cn-hangzhou (the wizard's lookup checks it with the same rule as the spec).</summary>
+    public static bool IsValidRegionId(string? regionId) => RegionRegex().IsMatch(regionId ?? "");
+
     private static Regex ResourceIdRegex(string prefix) => prefix == "vsw" ? VSwitchRegex() : SecurityGroupRegex();
 
     [GeneratedRegex("^[a-z]{2,}(-[a-z0-9]+){1,4}$")]

@@ -9,7 +9,7 @@ public static class CloudEndpoints
         ArgumentNullException.ThrowIfNull(api);
         api.MapPost("/cloud/alibaba/lookup", async (AlibabaLookupRequest request, AlibabaCatalog catalog, CancellationToken cancellationToken) =>
             {
-                if (request.RegionId is { } region && !System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2,}(-[a-z0-9]+){1,4}$"))
+                if (request.RegionId is { } region && !Core.Specs.CloudSpecValidator.IsValidRegionId(region))
                 {
                     return Problems.Validation(new Dictionary<string, string[]> { ["regionId"] = ["Use a region id such as cn-hangzhou."] });
                 }

@@ -43,6 +43,9 @@ public sealed class AlibabaApiException : Exception
 
     public string Action { get; }
 
+    /// <summary>How long the API asked to wait before a retry (x-acs-retry-after), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>A DryRun call that would have succeeded.</summary>
     public bool IsDryRunPassed => Code == "DryRunOperation";
 

@@ -31,8 +31,6 @@ public sealed partial class AlibabaClient(IHttpClientFactory httpClients, IOptio
     /// <summary>Parameters never written to a run's log.</summary>
     private static readonly HashSet<string> SecretParameters = new(StringComparer.OrdinalIgnoreCase) { "Password", "SecurityToken" };
 
-    public AlibabaOptions Options => options.Value;
-
     /// <summary>The endpoint URL for an API and region (configuration first).</summary>
     public Uri EndpointOf(AlibabaApi api, string regionId)
     {
@@ -117,9 +115,9 @@ public sealed partial class AlibabaClient(IHttpClientFactory httpClients, IOptio
 
     private TimeSpan RetryDelay(int attempt, AlibabaApiException error)
     {
-        if (error.Data["RetryAfterMs"] is int retryAfter && retryAfter >= 0)
+        if (error.RetryAfter is { } retryAfter)
         {
-            return TimeSpan.FromMilliseconds(retryAfter);
+            return retryAfter;
         }
 
         var ceiling = options.Value.BackoffBaseMilliseconds * Math.Pow(2, attempt);
@@ -183,25 +181,28 @@ public sealed partial class AlibabaClient(IHttpClientFactory httpClients, IOptio
                 return (root, root.TryGetProperty("RequestId", out var id) ? id.GetString() : null);
             }
 
-            var error = ParseError(body, status, action);
-            if (response.Headers.TryGetValues("x-acs-retry-after", out var values) &&
-                int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var retryAfter))
+            TimeSpan? retryAfter = response.Headers.TryGetValues("x-acs-retry-after", out var values) &&
+                int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms >= 0
+                ? TimeSpan.FromMilliseconds(ms) : null;
+
+            // An error may echo what was signed (a V1 string-to-sign carries an STS token): never pass a credential on.
+            foreach (var secret in new[] { credentials.AccessKeySecret, credentials.SecurityToken }.OfType<Security.Secret>().Where(s => s.Length > 0))
             {
-                error.Data["RetryAfterMs"] = retryAfter;
+                body = body.Replace(secret.Reveal(), Security.Secret.Mask, StringComparison.Ordinal);
             }
 
-            throw error;
+            throw ParseError(body, status, action, retryAfter);
         }
     }
 
     /// <summary>The error of a non-2xx answer: JSON {Code, Message, RequestId}, XML &lt;Error&gt;, or the HTTP status.</summary>
-    public static AlibabaApiException ParseError(string body, int status, string action)
+    public static AlibabaApiException ParseError(string body, int status, string action, TimeSpan? retryAfter = null)
     {
         if (TryParseJson(body, out var json) && json.TryGetProperty("Code", out var code))
         {
             return new AlibabaApiException(code.GetString() ?? $"Http{status}",
                 json.TryGetProperty("Message", out var m) ? m.GetString() ?? "" : "",
-                json.TryGetProperty("RequestId", out var r) ? r.GetString() : null, status, action);
+                json.TryGetProperty("RequestId", out var r) ? r.GetString() : null, status, action) { RetryAfter = retryAfter };
         }
 
         if (body.TrimStart().StartsWith('<'))
@@ -211,7 +212,7 @@ public sealed partial class AlibabaClient(IHttpClientFactory httpClients, IOptio
                 var xml = XDocument.Parse(body).Root;
                 if (xml?.Element("Code")?.Value is { Length: > 0 } xmlCode)
                 {
-                    return new AlibabaApiException(xmlCode, xml.Element("Message")?.Value ?? "", xml.Element("RequestId")?.Value, status, action);
+                    return new AlibabaApiException(xmlCode, xml.Element("Message")?.Value ?? "", xml.Element("RequestId")?.Value, status, action) { RetryAfter = retryAfter };
                 }
             }
             catch (System.Xml.XmlException)
@@ -221,7 +222,7 @@ public sealed partial class AlibabaClient(IHttpClientFactory httpClients, IOptio
         }
 
         var excerpt = body.Length > 200 ? body[..200] + "…" : body;
-        return new AlibabaApiException(status is >= 200 and < 300 ? "InvalidResponse" : $"Http{status}", excerpt, null, status, action);
+        return new AlibabaApiException(status is >= 200 and < 300 ? "InvalidResponse" : $"Http{status}", excerpt, null, status, action) { RetryAfter = retryAfter };
     }
 
     private static bool TryParseJson(string body, out JsonElement root)

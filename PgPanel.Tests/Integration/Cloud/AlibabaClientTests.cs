@@ -68,6 +68,20 @@ public sealed class AlibabaClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_that_echoes_the_signed_text_never_carries_the_sts_token()
+    {
+        await using var sts = await FakeAlibabaCloud.StartAsync(new FakeAlibabaCloudOptions(KeyId, KeySecret, ["10.77.77.11"]) { SecurityToken = "sts-token-value-0123456789" });
+        var options = Options.Create(new AlibabaOptions { EcsEndpoint = sts.Endpoint, VpcEndpoint = sts.Endpoint, SignatureVersion = AcsSignatureVersion.V1 });
+        var client = new AlibabaClient(_services.GetRequiredService<IHttpClientFactory>(), options, TimeProvider.System, NullLogger<AlibabaClient>.Instance);
+        var session = new AlibabaSession(client, new AlibabaCredentials(KeyId, new Secret("not-the-secret"), new Secret("sts-token-value-0123456789")), "cn-hangzhou");
+
+        var error = await Assert.ThrowsAsync<AlibabaApiException>(() => session.DescribeRegionsAsync());
+        Assert.Equal("SignatureDoesNotMatch", error.Code);
+        Assert.DoesNotContain("sts-token-value-0123456789", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Secret.Mask, error.ApiMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Throttling_is_retried_after_the_retry_after_header_with_the_same_client_token_and_creates_one_instance()
     {
         var trace = new List<string>();
