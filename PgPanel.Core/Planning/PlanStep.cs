@@ -33,6 +33,13 @@ public sealed record PlanStep
     /// <summary>Names of the secrets the step's commands and files use (environment variable names).</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
 
+    /// <summary>
+    /// Steps of other nodes this pre-flight or verification step needs done first. The runner runs steps in plan order,
+    /// so they are; an exported script run on several hosts at once waits instead: while a step it awaits runs on
+    /// another host, it retries this step's commands on its own host until they pass (PGPANEL_WAIT_SECONDS at most).
+    /// </summary>
+    public IReadOnlyList<string> Awaits { get; init; } = [];
+
     /// <summary>True when the apply prints pg_basebackup -P progress the runner turns into a percentage.</summary>
     public bool ReportsProgress { get; init; }
 

@@ -45,10 +45,14 @@ public static class Planner
         {
             var first = group.First();
             var facts = request.Facts[first.Id];
-            if (!facts.PostgresBinDirectories.ContainsKey(spec.PostgresVersion) && !facts.CanBecomeRoot)
+            if (!NeedsInstall(facts, spec.PostgresVersion))
             {
-                steps.Add(BinariesPresent(first, facts, spec.PostgresVersion));
+                continue;
             }
+
+            steps.Add(facts.CanBecomeRoot && first.Packages.Source != PackageSourceKind.Installed
+                ? PackageSourceReachable(first, facts, spec.PostgresVersion)
+                : BinariesPresent(first, facts, spec.PostgresVersion));
         }
 
         foreach (var node in nodes)
@@ -56,16 +60,34 @@ public static class Planner
             steps.Add(DataDirectoryUsable(spec, node));
             steps.Add(PortAvailable(node));
             steps.Add(DiskSpace(node));
+            if (NeedsSelinuxRules(node, request.Facts[node.Id]))
+            {
+                steps.Add(SelinuxToolsPresent(node));
+            }
         }
 
-        // 2. Install PostgreSQL where it is missing and the panel may.
+        // 2. Install PostgreSQL where it is missing and the panel may; open the firewall; SELinux rules.
         foreach (var group in hostGroups)
         {
             var first = group.First();
             var facts = request.Facts[first.Id];
-            if (!facts.PostgresBinDirectories.ContainsKey(spec.PostgresVersion) && facts.CanBecomeRoot)
+            if (NeedsInstall(facts, spec.PostgresVersion) && facts.CanBecomeRoot && first.Packages.Source != PackageSourceKind.Installed)
             {
                 steps.Add(Install(first, facts, spec.PostgresVersion, group.Select(n => n.Id)));
+            }
+        }
+
+        foreach (var node in nodes)
+        {
+            var facts = request.Facts[node.Id];
+            if (facts.FirewalldRunning && facts.CanBecomeRoot && node.Connection == ConnectionKind.Ssh)
+            {
+                steps.Add(Firewall(node, nodes, facts));
+            }
+
+            if (NeedsSelinuxRules(node, facts))
+            {
+                steps.Add(SelinuxRules(node));
             }
         }
 
@@ -81,7 +103,12 @@ public static class Planner
         }
 
         // 5. Verification and synchronous mode.
-        steps.Add(VerifyStreaming(spec, primary, standbys));
+        foreach (var standby in standbys)
+        {
+            steps.Add(VerifySender(spec, primary, standby));
+            steps.Add(VerifyReceiver(spec, standby));
+        }
+
         steps.Add(SynchronousStandbyNames(spec, primary, standbys));
         foreach (var standby in standbys)
         {
@@ -113,7 +140,10 @@ public static class Planner
 
         var local = (node.Connection ?? ConnectionSpec.Local).Kind == ConnectionKind.Local;
         var layout = PostgresLayout.For(local, facts, spec.PostgresVersion, node.Port, node.DataDirectory, spec.Name, id, request.LocalRoot);
-        return new PlanNode(id, id == PrimaryId ? NodeRole.Primary : NodeRole.Standby, node.Host, node.Port, local ? ConnectionKind.Local : ConnectionKind.Ssh, layout, node.PrivateAddress);
+        return new PlanNode(id, id == PrimaryId ? NodeRole.Primary : NodeRole.Standby, node.Host, node.Port, local ? ConnectionKind.Local : ConnectionKind.Ssh, layout, node.PrivateAddress)
+        {
+            Packages = node.Packages ?? spec.Packages ?? PackageSourceSpec.Default,
+        };
     }
 
     private static string HostKey(PlanNode node) => node.Connection == ConnectionKind.Local ? "local" : $"ssh:{node.Host}";
@@ -122,29 +152,157 @@ public static class Planner
 
     // ---------------------------------------------------------------- pre-flight
 
+    private static bool NeedsInstall(HostFacts facts, PgVersion version) => !facts.PostgresBinDirectories.ContainsKey(version);
+
     private static PlanStep BinariesPresent(PlanNode node, HostFacts facts, PgVersion version)
     {
         var bin = node.Layout.BinDirectory;
         var install = facts.Os.Family == OsFamily.Debian
             ? $"apt-get install -y postgresql-{version}"
-            : $"install the PGDG repository for EL-{facts.Os.EnterpriseLinuxRelease}, then yum install -y postgresql{version.Compact}-server postgresql{version.Compact}-contrib";
+            : $"install the PGDG repository for EL-{facts.Os.EnterpriseLinuxRelease}, then {PackageManager(facts.Os)} install -y postgresql{version.Compact}-server postgresql{version.Compact}-contrib";
+        var why = node.Packages.Source == PackageSourceKind.Installed
+            ? "The package source is \"installed\": PgPanel installs nothing here."
+            : "The panel has no root rights here, so it cannot install PostgreSQL itself.";
         return new PlanStep
         {
             Id = $"preflight-binaries-{node.Id}",
             Title = $"PostgreSQL {version} is installed on the host of {node.Id}",
             Node = node.Id,
             Kind = StepKind.Preflight,
-            Description = "The panel has no root rights here, so it cannot install PostgreSQL itself.",
+            Description = why,
             Check = new PlanCommand(node.Id,
                 $"""
                 for program in initdb pg_ctl postgres pg_basebackup psql; do
                   if [ ! -x {Quote(bin)}/"$program" ]; then
-                    echo "PostgreSQL {version} is not installed: {bin}/$program is missing. As root run: {install}" >&2
+                    echo "PostgreSQL {version} is not installed: {bin}/$program is missing. {why} As root run: {install}" >&2
                     exit 3
                   fi
                 done
                 echo "PostgreSQL {version} binaries found in {bin}."
                 """),
+        };
+    }
+
+    /// <summary>yum on EL-7, dnf on EL-8 and later.</summary>
+    private static string PackageManager(OsTarget os) => os.EnterpriseLinuxRelease >= 8 ? "dnf" : "yum";
+
+    private const string PgdgYum = "https://download.postgresql.org/pub/repos/yum";
+
+    /// <summary>The PGDG repository of a version for the host's EL release, under a mirror's base URL.</summary>
+    private static string PgdgRepository(string baseUrl, PgVersion version, OsTarget os) =>
+        $"{baseUrl.TrimEnd('/')}/{version}/redhat/rhel-{os.EnterpriseLinuxRelease}-x86_64";
+
+    private static string PgdgKey(string baseUrl, OsTarget os) =>
+        $"{baseUrl.TrimEnd('/')}/keys/PGDG-RPM-GPG-KEY-RHEL{(os.EnterpriseLinuxRelease == 7 ? "7" : "")}";
+
+    /// <summary>The distribution's own repositories under an OS mirror: CentOS vault layout on EL-7, BaseOS/AppStream on EL-8+.</summary>
+    private static IReadOnlyList<(string Id, string Url)> OsRepositories(string baseUrl, OsTarget os)
+    {
+        var b = baseUrl.TrimEnd('/');
+        return os.EnterpriseLinuxRelease == 7
+            ? [("pgpanel-os-base", $"{b}/os/x86_64"), ("pgpanel-os-updates", $"{b}/updates/x86_64")]
+            : [("pgpanel-os-baseos", $"{b}/BaseOS/x86_64/os"), ("pgpanel-os-appstream", $"{b}/AppStream/x86_64/os")];
+    }
+
+    /// <summary>What to set when the host cannot reach its repositories, in the host's own terms.</summary>
+    private static string PackageSourceAdvice(OsTarget os, PgVersion version)
+    {
+        var installed = $"or install PostgreSQL {version} yourself and set it to \"installed\".";
+        if (os.Id == "centos" && os.MajorVersion == 7)
+        {
+            return "CentOS 7 reached its end of life on 2024-06-30: mirrorlist.centos.org and its mirrors are gone, and PGDG keeps EL-7 only in its archive. " +
+                   "Set the package source to \"mirror\" with packages.osMirrorUrl = a CentOS vault mirror (e.g. https://vault.centos.org/7.9.2009) " +
+                   "and packages.mirrorUrl = the PGDG archive (https://yum-archive.postgresql.org), or internal mirrors of both; " + installed;
+        }
+
+        var archive = version < PgVersion.Of(13)
+            ? $"PostgreSQL {version} is past its end of life and PGDG keeps it only in its archive (packages.mirrorUrl = https://yum-archive.postgresql.org). "
+            : "";
+        return archive + "Without internet access, set the package source to \"mirror\" (packages.mirrorUrl: the base of a copy of " + PgdgYum +
+               "; packages.osMirrorUrl: the distribution's own repositories), " + installed;
+    }
+
+    /// <summary>Before anything changes: the host can read the repositories PostgreSQL will be installed from.</summary>
+    private static PlanStep PackageSourceReachable(PlanNode node, HostFacts facts, PgVersion version)
+    {
+        var os = facts.Os;
+        string script;
+        string title;
+        if (os.Family == OsFamily.Debian)
+        {
+            title = $"The host of {node.Id} can reach its apt sources for PostgreSQL {version}";
+            script = node.Packages.Source == PackageSourceKind.Mirror
+                ? "echo 'The package source \"mirror\" is for RHEL-family hosts. On Debian and Ubuntu, point the host'\''s own apt sources at your mirror and use \"upstream\", or install PostgreSQL and use \"installed\".' >&2\nexit 3"
+                : $$"""
+                  if apt-cache show postgresql-{{version}} >/dev/null 2>&1; then echo "apt knows postgresql-{{version}}."; exit 0; fi
+                  problems=""
+                  for uri in $(apt-get update --print-uris -q 2>/dev/null | grep -oE "'https?://[^']+'" | tr -d "'" | awk -F/ '!seen[$3]++' | head -n 5){{(os.DistributionPostgres == version ? "" : " http://apt.postgresql.org/pub/repos/apt/dists/")}}; do
+                    if ! out=$(curl -fsSI --max-time 15 -o /dev/null "$uri" 2>&1); then problems="$problems  $uri: ${out:-no answer}\n"; fi
+                  done
+                  if [ -n "$problems" ]; then
+                    printf 'PostgreSQL {{version}} must be installed, but this host cannot reach its apt sources:\n%b' "$problems" >&2
+                    echo {{Quote(PackageSourceAdvice(os, version).Replace("packages.osMirrorUrl", "its apt sources", StringComparison.Ordinal))}} >&2
+                    exit 3
+                  fi
+                  echo "The host's apt sources answer."
+                  """;
+        }
+        else if (node.Packages.Source == PackageSourceKind.Mirror)
+        {
+            var mirror = node.Packages.MirrorUrl!;
+            var urls = new List<string> { PgdgRepository(mirror, version, os) + "/repodata/repomd.xml", PgdgKey(mirror, os) };
+            if (node.Packages.OsMirrorUrl is { } osMirror)
+            {
+                urls.AddRange(OsRepositories(osMirror, os).Select(r => r.Url + "/repodata/repomd.xml"));
+            }
+
+            title = $"The host of {node.Id} can read the package mirror for PostgreSQL {version}";
+            script =
+                $$"""
+                problems=""
+                for url in {{string.Join(' ', urls.Select(Quote))}}; do
+                  if ! out=$(curl -fsS --max-time 15 -o /dev/null "$url" 2>&1); then problems="$problems  $url: ${out:-no answer}\n"; fi
+                done
+                if [ -n "$problems" ]; then
+                  printf 'PostgreSQL {{version}} must be installed from the mirror, but this host cannot read it:\n%b' "$problems" >&2
+                  echo "Check packages.mirrorUrl (a copy of {{PgdgYum}}: <version>/redhat/rhel-<N>-x86_64 and keys/ below it) and packages.osMirrorUrl, and that this host can reach them." >&2
+                  exit 3
+                fi
+                echo "The mirror has PostgreSQL {{version}} for EL-{{os.EnterpriseLinuxRelease}} and its signing key."
+                """;
+        }
+        else
+        {
+            var yum = PackageManager(os);
+            var repoRpm = $"{PgdgYum}/reporpms/EL-{os.EnterpriseLinuxRelease}-x86_64/pgdg-redhat-repo-latest.noarch.rpm";
+            title = $"The host of {node.Id} can reach the PGDG repository and its own repositories";
+            script =
+                $$"""
+                problems=""
+                if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
+                  if ! out=$(curl -fsSI --max-time 15 -o /dev/null {{Quote(repoRpm)}} 2>&1); then problems="$problems  PGDG, {{repoRpm}}: ${out:-no answer}\n"; fi
+                fi
+                if ! out=$(timeout 180 {{yum}} -q --setopt=retries=1 --setopt=timeout=15 makecache 2>&1); then
+                  repos=$(printf '%s\n' "$out" | grep -iE 'error|cannot|failed|could not' | head -n 4 | sed 's/^/    /')
+                  problems="$problems  the distribution's repositories ({{yum}} makecache):\n$repos\n"
+                fi
+                if [ -n "$problems" ]; then
+                  printf 'PostgreSQL {{version}} must be installed, but this host cannot reach its package repositories:\n%b' "$problems" >&2
+                  echo {{Quote(PackageSourceAdvice(os, version))}} >&2
+                  exit 3
+                fi
+                echo "The PGDG repository and the distribution's repositories answer."
+                """;
+        }
+
+        return new PlanStep
+        {
+            Id = $"preflight-packages-{node.Id}",
+            Title = title,
+            Node = node.Id,
+            Kind = StepKind.Preflight,
+            Description = $"PostgreSQL {version} is not installed there; the package source is \"{node.Packages.Source.ToString().ToLowerInvariant()}\".",
+            Check = new PlanCommand(node.Id, script, "root"),
         };
     }
 
@@ -254,6 +412,7 @@ public static class Planner
     private static PlanStep Install(PlanNode node, HostFacts facts, PgVersion version, IEnumerable<string> nodeIds)
     {
         var bin = node.Layout.BinDirectory;
+        var files = new List<PlanFile>();
         string script;
         string description;
         if (facts.Os.Family == OsFamily.Debian)
@@ -277,17 +436,28 @@ public static class Planner
                 apt-get install -y -q postgresql-{version} postgresql-client-{version}
                 """;
         }
+        else if (node.Packages.Source == PackageSourceKind.Mirror)
+        {
+            var yum = PackageManager(facts.Os);
+            description = $"Install PostgreSQL {version} from the mirror {node.Packages.MirrorUrl} (signed packages, checked against the mirror's PGDG key), " +
+                          "from PgPanel's repository file only: the host's own repository files are left as they are.";
+            files.Add(new PlanFile(node.Id, $"/etc/yum.repos.d/pgpanel-pgdg{version.Compact}.repo", RepositoryFile(node.Packages, version, facts.Os), "0644", "root"));
+            script =
+                $"""
+                {yum} -y --disablerepo='*' --enablerepo='pgpanel-*' install postgresql{version.Compact}-server postgresql{version.Compact}-contrib
+                """;
+        }
         else
         {
             var el = facts.Os.EnterpriseLinuxRelease;
-            var yum = el >= 8 ? "dnf" : "yum";
+            var yum = PackageManager(facts.Os);
             description = $"Install PostgreSQL {version} from the PGDG repository for EL-{el} (the seed's procedure; no 'yum update' of the whole system).";
             script =
                 $"""
                 if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
-                  {yum} install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-{el}-x86_64/pgdg-redhat-repo-latest.noarch.rpm
+                  {yum} install -y {PgdgYum}/reporpms/EL-{el}-x86_64/pgdg-redhat-repo-latest.noarch.rpm
                 fi
-                {(el >= 8 ? "dnf -qy module disable postgresql\n" : "")}{yum} install -y postgresql{version.Compact}-server postgresql{version.Compact}-contrib
+                {(el >= 8 ? "# The distribution's own postgresql module would hide PGDG's packages.\nif dnf -q module list postgresql >/dev/null 2>&1; then dnf -qy module disable postgresql; fi\n" : "")}{yum} install -y postgresql{version.Compact}-server postgresql{version.Compact}-contrib
                 """;
         }
 
@@ -297,8 +467,160 @@ public static class Planner
             Title = $"Install PostgreSQL {version} on the host of {string.Join(" and ", nodeIds)}",
             Node = node.Id,
             Description = description,
+            Files = files,
             Check = new PlanCommand(node.Id, $"test -x {Quote(bin + "/pg_ctl")} && test -x {Quote(bin + "/pg_basebackup")} && test -x {Quote(bin + "/psql")}", "root"),
             Apply = [new PlanCommand(node.Id, script, "root")],
+        };
+    }
+
+    /// <summary>The yum/dnf repository file for a mirror: PGDG's repository of the version, and the OS mirror when given.</summary>
+    private static string RepositoryFile(PackageSourceSpec packages, PgVersion version, OsTarget os)
+    {
+        var el = os.EnterpriseLinuxRelease;
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# PostgreSQL {version} from a mirror, written by PgPanel (packages.mirrorUrl); the install uses only pgpanel-* repositories.\n");
+        text.Append(CultureInfo.InvariantCulture, $"[pgpanel-pgdg{version.Compact}]\n");
+        text.Append(CultureInfo.InvariantCulture, $"name=PostgreSQL {version} for EL-{el} - x86_64 (mirror)\n");
+        text.Append(CultureInfo.InvariantCulture, $"baseurl={PgdgRepository(packages.MirrorUrl!, version, os)}\n");
+        text.Append("enabled=1\ngpgcheck=1\n");
+        text.Append(CultureInfo.InvariantCulture, $"gpgkey={PgdgKey(packages.MirrorUrl!, os)}\n");
+        if (packages.OsMirrorUrl is { } osMirror)
+        {
+            var key = os.Id switch
+            {
+                "centos" => $"RPM-GPG-KEY-CentOS-{os.MajorVersion}",
+                "rocky" => $"RPM-GPG-KEY-Rocky-{os.MajorVersion}",
+                "almalinux" => $"RPM-GPG-KEY-AlmaLinux-{os.MajorVersion}",
+                "alinux" => $"RPM-GPG-KEY-ALINUX-{os.MajorVersion}",
+                "ol" => "RPM-GPG-KEY-oracle",
+                _ => "RPM-GPG-KEY-redhat-release",
+            };
+            foreach (var (id, url) in OsRepositories(osMirror, os))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n[{id}]\nname={os} {id["pgpanel-os-".Length..]} (mirror)\nbaseurl={url}\nenabled=1\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/{key}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    // ---------------------------------------------------------------- firewalld and SELinux
+
+    /// <summary>
+    /// firewalld (on by default on CentOS, Rocky and Alma) drops PostgreSQL's port: open it to the cluster's other nodes
+    /// and the panel only, one rich rule per address, in the zone of the node's interface, at runtime and permanently.
+    /// </summary>
+    private static PlanStep Firewall(PlanNode node, IReadOnlyList<PlanNode> nodes, HostFacts facts)
+    {
+        var sources = nodes.Where(n => n.Id != node.Id).Select(n => n.ReplicationHost)
+            .Concat(facts.PanelAddress is { } panel ? [panel] : [])
+            .Where(a => !(System.Net.IPAddress.TryParse(a, out var ip) && System.Net.IPAddress.IsLoopback(ip)))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var rules =
+            $$"""
+            port={{node.Port}}
+            iface=$(ip -o addr show to {{Quote(node.ReplicationHost)}} 2>/dev/null | awk '{print $2; exit}' || true)
+            zone=""
+            if [ -n "$iface" ]; then zone=$(firewall-cmd --get-zone-of-interface="$iface" 2>/dev/null || true); fi
+            [ -n "$zone" ] || zone=$(firewall-cmd --get-default-zone)
+            rules=()
+            for source in {{string.Join(' ', sources.Select(Quote))}}; do
+              address=$source
+              if ! [[ $source =~ ^[0-9.]+$ || $source == *:* ]]; then address=$(getent ahosts "$source" | awk 'NR == 1 {print $1}'); fi
+              if [[ $address == *:* ]]; then family=ipv6; bits=128; else family=ipv4; bits=32; fi
+              rules+=("rule family=\"$family\" source address=\"$address/$bits\" port port=\"$port\" protocol=\"tcp\" accept")
+            done
+            """;
+        return new PlanStep
+        {
+            Id = $"firewall-{node.Id}",
+            Title = $"firewalld lets the cluster's nodes and the panel reach {node.Id}'s port {node.Port}",
+            Node = node.Id,
+            Description = $"One rich rule per address ({string.Join(", ", sources)}), runtime and permanent; nothing else is opened.",
+            Check = new PlanCommand(node.Id, rules + "\n" +
+                """
+                for rule in "${rules[@]}"; do
+                  if ! firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null; then
+                    echo "Zone $zone lacks: $rule"; exit 1
+                  fi
+                done
+                echo "Zone $zone admits the cluster's nodes and the panel on port $port."
+                """, "root"),
+            Apply = [new PlanCommand(node.Id, rules + "\n" +
+                """
+                for rule in "${rules[@]}"; do
+                  firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --zone="$zone" --add-rich-rule="$rule" >/dev/null
+                  firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --permanent --zone="$zone" --add-rich-rule="$rule" >/dev/null
+                  echo "Zone $zone: $rule"
+                done
+                """, "root")],
+        };
+    }
+
+    /// <summary>SELinux enforcing labels only PGDG's data directory and port 5432 for PostgreSQL; anything else needs rules.</summary>
+    private static bool NeedsSelinuxRules(PlanNode node, HostFacts facts) =>
+        facts.SelinuxEnforcing && facts.CanBecomeRoot && node.Layout.Kind == LayoutKind.RedHatService &&
+        (!node.Layout.HasDefaultDataDirectory || node.Port != 5432);
+
+    private static PlanStep SelinuxToolsPresent(PlanNode node) => new()
+    {
+        Id = $"preflight-selinux-{node.Id}",
+        Title = $"SELinux: semanage is there to label {node.Id}'s data directory and port",
+        Node = node.Id,
+        Kind = StepKind.Preflight,
+        Description = "SELinux is enforcing and the data directory or port is not PostgreSQL's default, so it needs a label.",
+        Check = new PlanCommand(node.Id,
+            $"""
+            if ! command -v semanage >/dev/null 2>&1 || ! command -v restorecon >/dev/null 2>&1; then
+              echo "SELinux is enforcing and {node.Layout.DataDirectory} (port {node.Port}) is not PostgreSQL's default, so it must be labelled, but semanage is missing. Install policycoreutils-python-utils (EL-8+; policycoreutils-python on EL-7), or use {PostgresLayout.DefaultRedHatDataDirectory(node.Layout.Version)} and port 5432." >&2
+              exit 3
+            fi
+            echo "SELinux is enforcing; semanage and restorecon are installed."
+            """, "root"),
+    };
+
+    private static PlanStep SelinuxRules(PlanNode node)
+    {
+        var l = node.Layout;
+        var regex = $"{l.DataDirectory}(/.*)?";
+        var checks = new List<string>();
+        var applies = new List<string>();
+        if (!l.HasDefaultDataDirectory)
+        {
+            checks.Add($"semanage fcontext -l -C | grep -qF -- {Quote(regex + " ")} || {{ echo 'No file context rule for {l.DataDirectory} yet.'; exit 1; }}");
+            applies.Add($"semanage fcontext -a -t postgresql_db_t {Quote(regex)}");
+            applies.Add($"echo 'File context rule: {regex} is postgresql_db_t.'");
+        }
+
+        if (node.Port != 5432)
+        {
+            checks.Add($"semanage port -l | grep -E '^postgresql_port_t[[:space:]]' | grep -qE '[[:space:],]{node.Port}(,|$)' || {{ echo 'Port {node.Port} is not a postgresql_port_t yet.'; exit 1; }}");
+            applies.Add($"semanage port -l | grep -E '^postgresql_port_t[[:space:]]' | grep -qE '[[:space:],]{node.Port}(,|$)' || semanage port -a -t postgresql_port_t -p tcp {node.Port}");
+            applies.Add($"echo 'Port {node.Port}/tcp is postgresql_port_t.'");
+        }
+
+        return new PlanStep
+        {
+            Id = $"selinux-{node.Id}",
+            Title = $"SELinux: {string.Join(" and ", new[] { l.HasDefaultDataDirectory ? null : $"{l.DataDirectory} as postgresql_db_t", node.Port == 5432 ? null : $"port {node.Port} as postgresql_port_t" }.OfType<string>())}",
+            Node = node.Id,
+            Description = "Rules in the local SELinux policy (semanage), so the labels survive a relabel of the file system.",
+            Check = new PlanCommand(node.Id, string.Join('\n', checks), "root"),
+            Apply = [new PlanCommand(node.Id, string.Join('\n', applies), "root")],
+        };
+    }
+
+    /// <summary>The data directory labelled as the policy says (after initdb or the swap of a clone into place).</summary>
+    private static PlanStep SelinuxLabel(PlanNode node)
+    {
+        var data = Quote(node.Layout.DataDirectory);
+        return new PlanStep
+        {
+            Id = $"selinux-label-{node.Id}",
+            Title = $"SELinux: label {node.Layout.DataDirectory} (restorecon)",
+            Node = node.Id,
+            Check = new PlanCommand(node.Id, $"if [ -n \"$(restorecon -R -n -v {data})\" ]; then echo 'Some files are not labelled as the policy says.'; exit 1; fi\necho 'Labelled as the policy says.'", "root"),
+            Apply = [new PlanCommand(node.Id, $"restorecon -R {data}\necho 'Relabelled {node.Layout.DataDirectory}.'", "root")],
         };
     }
 
@@ -312,12 +634,22 @@ public static class Planner
         var restart = $"restart-{id}";
         var reload = $"reload-{id}";
 
-        if (l.Kind == LayoutKind.SelfContained)
+        if (l.Kind == LayoutKind.SelfContained || (l.Kind == LayoutKind.RedHatService && !l.HasDefaultDataDirectory))
         {
             yield return CreateDirectory(primary, l.DataDirectory);
         }
 
+        if (NeedsUnitDataDirectory(l))
+        {
+            yield return UnitDataDirectory(primary);
+        }
+
         yield return Initialise(spec, primary);
+        if (NeedsSelinuxRules(primary, facts))
+        {
+            yield return SelinuxLabel(primary);
+        }
+
         yield return new PlanStep
         {
             Id = $"settings-{id}",
@@ -332,8 +664,9 @@ public static class Planner
         yield return Handler(primary, restart, "Restart the primary to apply changed settings", WithLogTail(l, l.RestartCommand), [$"settings-{id}", $"include-{id}"]);
         yield return Handler(primary, reload, "Reload the primary to apply pg_hba.conf", l.ReloadCommand, [$"hba-{id}"]);
         yield return Start(primary);
-        yield return ReplicationRole(spec, primary);
-        yield return MonitorRole(spec, primary);
+
+        // The slots before the replication role: once a standby can open a replication connection, everything it needs
+        // on the primary is in place (an exported script run on several hosts at once waits for exactly that).
         if (spec.Replication.UseSlots)
         {
             foreach (var standby in standbys)
@@ -341,6 +674,9 @@ public static class Planner
                 yield return Slot(spec, primary, standby);
             }
         }
+
+        yield return MonitorRole(spec, primary);
+        yield return ReplicationRole(spec, primary);
     }
 
     private static PlanStep CreateDirectory(PlanNode node, string directory)
@@ -386,12 +722,23 @@ public static class Planner
                         (l.OsUser is null ? marker : $"runuser -u {l.OsUser} -- sh -c {Quote(marker)}");
                 runAs = Root(node);
                 break;
-            case LayoutKind.RedHatService:
+            case LayoutKind.RedHatService when l.UseSystemd:
+                // PGDG's way: postgresql-NN-setup reads PGDATA from the unit (and its drop-ins), initdb as postgres,
+                // logging to /var/lib/pgsql/NN/initdb.log.
                 var setup = v >= PgVersion.Of(10) ? $"postgresql-{v}-setup" : $"postgresql{v.Compact}-setup";
-                apply = (l.DataDirectory == $"/var/lib/pgsql/{v}/data" ? "" : SystemdDataDirectoryOverride(l)) +
-                        $"PGSETUP_INITDB_OPTIONS={Quote(initdbOptions)} {Quote(l.Bin(setup))} initdb\n" +
-                        $"runuser -u postgres -- sh -c {Quote(marker)}";
+                apply = $"""
+                        if ! PGSETUP_INITDB_OPTIONS={Quote(initdbOptions)} {Quote(l.Bin(setup))} initdb; then
+                          echo "{setup} initdb failed; /var/lib/pgsql/{v}/initdb.log says:" >&2
+                          tail -n 20 /var/lib/pgsql/{v}/initdb.log >&2 || true
+                          exit 1
+                        fi
+                        runuser -u postgres -- sh -c {Quote(marker)}
+                        """;
                 runAs = "root";
+                break;
+            case LayoutKind.RedHatService:
+                // Without systemd (a container): postgresql-NN-setup needs systemctl, so initdb directly as the owner.
+                apply = $"{Quote(l.Bin("initdb"))} -D {Quote(l.DataDirectory)} {initdbOptions}\n{marker}";
                 break;
             default:
                 // initdb into a directory beside the data directory, marked, then renamed: a cancelled or crashed initdb
@@ -426,13 +773,27 @@ public static class Planner
         };
     }
 
-    private static string SystemdDataDirectoryOverride(PostgresLayout l) =>
-        $"""
-        mkdir -p /etc/systemd/system/{l.ServiceName}.service.d
-        printf '[Service]\nEnvironment=PGDATA=%s\n' {Quote(l.DataDirectory)} > /etc/systemd/system/{l.ServiceName}.service.d/pgpanel-datadir.conf
-        systemctl daemon-reload
+    /// <summary>
+    /// A PGDG unit whose data directory is not the package's: a drop-in that sets PGDATA (as PGDG's unit file asks, rather
+    /// than editing it), then daemon-reload, before postgresql-NN-setup or a start reads it.
+    /// </summary>
+    private static PlanStep UnitDataDirectory(PlanNode node)
+    {
+        var l = node.Layout;
+        var dropIn = $"/etc/systemd/system/{l.ServiceName}.service.d/pgpanel-datadir.conf";
+        return new PlanStep
+        {
+            Id = $"unit-datadir-{node.Id}",
+            Title = $"systemd: {l.ServiceName} serves {l.DataDirectory} (drop-in)",
+            Node = node.Id,
+            Description = "The unit keeps the package's defaults; a drop-in sets PGDATA, and systemd reloads its units.",
+            Check = new PlanCommand(node.Id, $"systemctl show -p Environment {Quote(l.ServiceName)} | tr ' ' '\\n' | grep -qxF {Quote("PGDATA=" + l.DataDirectory)} || exit 1", "root"),
+            Files = [new PlanFile(node.Id, dropIn, $"# Written by PgPanel: this node's data directory.\n[Service]\nEnvironment=PGDATA={l.DataDirectory}\n", "0644", "root") { CreateParent = true }],
+            Apply = [new PlanCommand(node.Id, "systemctl daemon-reload", "root")],
+        };
+    }
 
-        """;
+    private static bool NeedsUnitDataDirectory(PostgresLayout l) => l.Kind == LayoutKind.RedHatService && l.UseSystemd && !l.HasDefaultDataDirectory;
 
     private static PlanStep IncludeSettings(ClusterSpec spec, PlanNode node, string restart)
     {
@@ -475,17 +836,21 @@ public static class Planner
         };
     }
 
-    /// <summary>A start or restart that, when the server does not come up, shows why: the last lines of its log.</summary>
+    /// <summary>A start or restart that, when the server does not come up, shows why: the last lines of its logs.</summary>
     private static string WithLogTail(PostgresLayout l, string command) =>
         $$"""
         if ! {{command}}; then
-          echo "The server did not start; the last lines of {{l.LogFile}}:" >&2
-          tail -n 20 {{Quote(l.LogFile)}} >&2 || true
+          echo "The server did not start." >&2
+          {
+        {{Indent(l.LogTail, "    ")}}
+          } >&2
           exit 1
         fi
         """;
 
-    private static string? ServiceUser(PlanNode node) => node.Layout.ServiceNeedsRoot ? "root" : node.Layout.OsUser;
+    private static string Indent(string text, string prefix) => string.Join('\n', text.Split('\n').Select(line => prefix + line));
+
+    private static string? ServiceUser(PlanNode node) => node.Layout.ServiceUser;
 
     private static PlanStep Start(PlanNode node)
     {
@@ -633,9 +998,10 @@ public static class Planner
                 fi
                 """, user),
             Secrets = [Secret],
+            Awaits = [$"role-{primary.Id}"],
         };
 
-        if (l.Kind != LayoutKind.RedHatService || l.DataDirectory != $"/var/lib/pgsql/{v}/data")
+        if (l.Kind != LayoutKind.RedHatService || !l.HasDefaultDataDirectory)
         {
             var parentStep = CreateDirectory(standby, l.ParentDirectory);
             yield return parentStep with
@@ -764,6 +1130,16 @@ public static class Planner
                 """, user)],
         };
 
+        if (NeedsSelinuxRules(standby, facts))
+        {
+            yield return SelinuxLabel(standby);
+        }
+
+        if (NeedsUnitDataDirectory(l))
+        {
+            yield return UnitDataDirectory(standby);
+        }
+
         if (l.Kind == LayoutKind.DebianCluster)
         {
             yield return new PlanStep
@@ -797,51 +1173,63 @@ public static class Planner
 
     // ---------------------------------------------------------------- verification
 
-    private static PlanStep VerifyStreaming(ClusterSpec spec, PlanNode primary, IReadOnlyList<PlanNode> standbys)
+    /// <summary>On the primary: a WAL sender streams to the standby (the seed's select * from pg_stat_replication).</summary>
+    private static PlanStep VerifySender(ClusterSpec spec, PlanNode primary, PlanNode standby)
     {
-        var names = standbys.Select(s => ConfigRenderer.StandbyName(spec, s.Id)).ToList();
-        var primaryCheck =
-            $$"""
-            for name in {{string.Join(' ', names.Select(Quote))}}; do
-              state=""
-              for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
-                state=$({{primary.Layout.Psql()}} -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
-                if [ "$state" = streaming ]; then break; fi
-                sleep 0.1
-              done
-              if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
-              echo "primary: WAL sender for $name is streaming."
-            done
-            """;
-        var commands = new List<PlanCommand> { new(primary.Id, primaryCheck, primary.Layout.OsUser) };
-        foreach (var standby in standbys)
-        {
-            var l = standby.Layout;
-            var receiver = spec.PostgresVersion >= PgVersion.V9_6
-                ? $"{l.Psql()} -At -c \"SELECT status FROM pg_stat_wal_receiver\""
-                : $"ps -o args= -u \"$(id -u)\" | grep -q '[w]al receiver process' && echo streaming";
-            commands.Add(new PlanCommand(standby.Id,
-                $$"""
-                recovery=$({{l.Psql()}} -At -c 'SELECT pg_is_in_recovery()')
-                if [ "$recovery" != t ]; then echo "{{standby.Id}} is not in recovery: it is not a standby." >&2; exit 3; fi
-                status=""
-                for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
-                  status=$({{receiver}} || true)
-                  if [ "$status" = streaming ]; then break; fi
-                  sleep 0.1
-                done
-                if [ "$status" != streaming ]; then echo "{{standby.Id}} has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
-                echo "{{standby.Id}}: in recovery, WAL receiver streaming."
-                """, l.OsUser));
-        }
-
+        var name = ConfigRenderer.StandbyName(spec, standby.Id);
         return new PlanStep
         {
-            Id = "verify-streaming",
-            Title = "Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver",
+            Id = $"verify-sender-{standby.Id}",
+            Title = $"Verify: the primary streams WAL to {standby.Id} (pg_stat_replication)",
             Node = primary.Id,
             Kind = StepKind.Verify,
-            Apply = commands,
+            Awaits = [$"start-{standby.Id}"],
+            Apply =
+            [
+                new PlanCommand(primary.Id,
+                    $$"""
+                    state=""
+                    for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
+                      state=$({{primary.Layout.Psql()}} -At -c {{Quote($"SELECT state FROM pg_stat_replication WHERE application_name = {SqlQuote.Literal(name)}")}} | head -n 1)
+                      if [ "$state" = streaming ]; then break; fi
+                      sleep 0.1
+                    done
+                    if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to {{name}} (state: ${state:-none})." >&2; exit 3; fi
+                    echo "primary: WAL sender for {{name}} is streaming."
+                    """, primary.Layout.OsUser),
+            ],
+        };
+    }
+
+    /// <summary>On the standby: in recovery with a streaming WAL receiver (the seed's ps aux | grep receiver on 9.5).</summary>
+    private static PlanStep VerifyReceiver(ClusterSpec spec, PlanNode standby)
+    {
+        var l = standby.Layout;
+        var receiver = spec.PostgresVersion >= PgVersion.V9_6
+            ? $"{l.Psql()} -At -c \"SELECT status FROM pg_stat_wal_receiver\""
+            : $"ps -o args= -u \"$(id -u)\" | grep -q '[w]al receiver process' && echo streaming";
+        return new PlanStep
+        {
+            Id = $"verify-receiver-{standby.Id}",
+            Title = $"Verify: {standby.Id} is in recovery with a streaming WAL receiver",
+            Node = standby.Id,
+            Kind = StepKind.Verify,
+            Apply =
+            [
+                new PlanCommand(standby.Id,
+                    $$"""
+                    recovery=$({{l.Psql()}} -At -c 'SELECT pg_is_in_recovery()')
+                    if [ "$recovery" != t ]; then echo "{{standby.Id}} is not in recovery: it is not a standby." >&2; exit 3; fi
+                    status=""
+                    for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 10}}); do
+                      status=$({{receiver}} || true)
+                      if [ "$status" = streaming ]; then break; fi
+                      sleep 0.1
+                    done
+                    if [ "$status" != streaming ]; then echo "{{standby.Id}} has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
+                    echo "{{standby.Id}}: in recovery, WAL receiver streaming."
+                    """, l.OsUser),
+            ],
         };
     }
 
@@ -870,14 +1258,21 @@ public static class Planner
 
     private static PlanStep Canary(ClusterSpec spec, PlanNode primary, PlanNode standby)
     {
+        var name = ConfigRenderer.StandbyName(spec, standby.Id);
+        var v = spec.PostgresVersion;
+        var (currentLsn, diff, replayColumn) = v >= PgVersion.Of(10)
+            ? ("pg_current_wal_lsn()", "pg_wal_lsn_diff", "replay_lsn")
+            : ("pg_current_xlog_location()", "pg_xlog_location_diff", "replay_location");
         var write =
-            """
+            $"""
             SET client_min_messages = warning;
             CREATE SCHEMA IF NOT EXISTS pgpanel;
             CREATE TABLE IF NOT EXISTS pgpanel.canary (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
             INSERT INTO pgpanel.canary (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
-              ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token;
+              ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token || ' ' || {currentLsn};
             """;
+        var replayed = $"SELECT {diff}({replayColumn}, :'lsn') >= 0 FROM pg_stat_replication WHERE application_name = {SqlQuote.Literal(name)}";
+        var pl = primary.Layout;
         var sl = standby.Layout;
         return new PlanStep
         {
@@ -885,14 +1280,40 @@ public static class Planner
             Title = $"Verify: a canary row written on the primary is read on {standby.Id}",
             Node = standby.Id,
             Kind = StepKind.Verify,
+            Description = $"The primary writes a new token and waits until {standby.Id} reports it replayed; {standby.Id} reads the token.",
+            Awaits = [$"verify-sender-{standby.Id}"],
             Apply =
             [
-                new PlanCommand(primary.Id, $"{primary.Layout.Psql()} -At <<'PGPANEL_SQL' | tail -n 1\n{write}\nPGPANEL_SQL", primary.Layout.OsUser, PlanDefaults.CanaryVariable),
+                new PlanCommand(primary.Id,
+                    $$"""
+                    written=$({{pl.Psql()}} -At <<'PGPANEL_SQL' | tail -n 1
+                    {{write}}
+                    PGPANEL_SQL
+                    )
+                    token=${written%% *}
+                    lsn=${written#* }
+                    for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 20}}); do
+                      if [ "$({{pl.Psql()}} -At -v lsn="$lsn" <<'PGPANEL_SQL'
+                    {{replayed}}
+                    PGPANEL_SQL
+                    )" = t ]; then
+                        echo "{{name}} replayed the canary write (WAL position $lsn)."
+                        echo "$token"
+                        exit 0
+                      fi
+                      sleep 0.05
+                    done
+                    echo "{{name}} did not replay the canary write at $lsn within {{PlanDefaults.VerifyTimeoutSeconds}} s." >&2
+                    exit 3
+                    """, pl.OsUser, PlanDefaults.CanaryVariable),
                 new PlanCommand(standby.Id,
                     $$"""
+                    # The token the primary wrote, when this host ran that part too; an exported script run on the standby's own
+                    # host reads whatever token arrived (the primary's part has already seen it replayed).
+                    want="${{{PlanDefaults.CanaryVariable}}:-}"
                     for i in $(seq 1 {{PlanDefaults.VerifyTimeoutSeconds * 20}}); do
                       seen=$({{sl.Psql()}} -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
-                      if [ "$seen" = "${{PlanDefaults.CanaryVariable}}" ]; then echo "{{standby.Id}} reads canary $seen written on the primary."; exit 0; fi
+                      if [ -n "$seen" ] && { [ -z "$want" ] || [ "$seen" = "$want" ]; }; then echo "{{standby.Id}} reads canary $seen written on the primary."; exit 0; fi
                       sleep 0.05
                     done
                     echo "{{standby.Id}} did not receive the canary row within {{PlanDefaults.VerifyTimeoutSeconds}} s (it reads '${seen:-nothing}')." >&2

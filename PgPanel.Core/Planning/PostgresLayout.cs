@@ -22,7 +22,14 @@ public sealed record PostgresLayout
 
     public required string SocketDirectory { get; init; }
 
+    /// <summary>
+    /// The server's own log file (Debian, this machine), or where pg_ctl -l writes what the server prints before its
+    /// logging collector starts (PGDG without systemd: pgstartup.log beside the data directory, as PGDG's init scripts did).
+    /// </summary>
     public required string LogFile { get; init; }
+
+    /// <summary>Where the logging collector writes (PGDG's packages turn it on: $PGDATA/log, pg_log on 9.x); null: none.</summary>
+    public string? ServerLogDirectory { get; init; }
 
     /// <summary>The OS user that owns the cluster; null: the user commands run as (a panel that is not root).</summary>
     public string? OsUser { get; init; }
@@ -56,12 +63,44 @@ public sealed record PostgresLayout
 
     public required int Port { get; init; }
 
-    /// <summary>Exit 0 when the server is running.</summary>
-    public string StatusCommand => Kind switch
+    /// <summary>
+    /// Exit 0 when the server is running. Run as <see cref="ServiceUser"/>: systemd's own answer where systemd manages
+    /// the server, pg_ctl as the cluster owner otherwise (pg_ctl refuses to run as root).
+    /// </summary>
+    public string StatusCommand => (Kind, UseSystemd) switch
     {
-        LayoutKind.DebianCluster => $"pg_ctlcluster {Version} {Quote(ClusterName)} status >/dev/null 2>&1",
+        (LayoutKind.DebianCluster, _) => $"pg_ctlcluster {Version} {Quote(ClusterName)} status >/dev/null 2>&1",
+        (LayoutKind.RedHatService, true) => $"systemctl is-active --quiet {Quote(ServiceName)}",
         _ => $"{Quote(Bin("pg_ctl"))} status -D {Quote(DataDirectory)} >/dev/null 2>&1",
     };
+
+    /// <summary>The OS user the start, restart, reload and status commands run as: root for systemd, else the cluster owner.</summary>
+    public string? ServiceUser => ServiceNeedsRoot ? "root" : OsUser;
+
+    /// <summary>Shell text that prints the last lines of whatever says why the server did not start, from where this layout logs.</summary>
+    public string LogTail
+    {
+        get
+        {
+            var lines = new List<string>();
+            if (Kind == LayoutKind.RedHatService && UseSystemd)
+            {
+                lines.Add($"echo \"journalctl -u {ServiceName}, last lines:\"; journalctl -u {Quote(ServiceName)} -n 20 --no-pager 2>&1 || true");
+            }
+            else
+            {
+                lines.Add($"echo \"{LogFile}, last lines:\"; tail -n 20 {Quote(LogFile)} 2>&1 || true");
+            }
+
+            if (ServerLogDirectory is not null)
+            {
+                lines.Add($"newest=$(ls -t {Quote(ServerLogDirectory)}/*.log 2>/dev/null | head -n 1 || true)");
+                lines.Add("if [ -n \"$newest\" ]; then echo \"$newest, last lines:\"; tail -n 20 \"$newest\" || true; fi");
+            }
+
+            return string.Join('\n', lines);
+        }
+    }
 
     public string StartCommand => (Kind, UseSystemd) switch
     {
@@ -130,7 +169,8 @@ public sealed record PostgresLayout
             };
         }
 
-        var rhData = dataDirectory ?? $"/var/lib/pgsql/{version}/data";
+        var rhData = dataDirectory ?? DefaultRedHatDataDirectory(version);
+        var rhParent = rhData[..rhData.LastIndexOf('/')] is { Length: > 0 } p ? p : "/";
         return new PostgresLayout
         {
             Kind = LayoutKind.RedHatService,
@@ -141,11 +181,23 @@ public sealed record PostgresLayout
             ConfigDirectory = rhData,
             SettingsFile = $"{rhData}/pgpanel.conf",
             SocketDirectory = "/var/run/postgresql",
-            LogFile = $"{rhData}.log",
+            LogFile = $"{rhParent.TrimEnd('/')}/pgstartup.log",
+            ServerLogDirectory = $"{rhData}/{(version >= PgVersion.Of(10) ? "log" : "pg_log")}",
             OsUser = owner,
             UseSystemd = facts.HasSystemd,
         };
     }
+
+    /// <summary>PGDG's data directory, the one its unit and SELinux policy know: /var/lib/pgsql/NN/data.</summary>
+    public static string DefaultRedHatDataDirectory(PgVersion version) => $"/var/lib/pgsql/{version}/data";
+
+    /// <summary>True when the data directory is the one the package, its unit and the SELinux policy expect.</summary>
+    public bool HasDefaultDataDirectory => Kind switch
+    {
+        LayoutKind.RedHatService => DataDirectory == DefaultRedHatDataDirectory(Version),
+        LayoutKind.DebianCluster => DataDirectory == $"/var/lib/postgresql/{Version}/{ClusterName}",
+        _ => false,
+    };
 
     public static string DefaultBinDirectory(OsTarget os, PgVersion version) => os.Family == OsFamily.Debian
         ? $"/usr/lib/postgresql/{version}/bin"

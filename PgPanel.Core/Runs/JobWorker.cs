@@ -157,7 +157,7 @@ public sealed partial class JobWorker(
                 Node = s.Node,
                 Kind = s.Kind,
                 Status = StepStatus.Pending,
-                Commands = redactor.Redact(ScriptExport.RenderStep(s)),
+                Commands = redactor.Redact(ScriptExport.RenderStep(plan, s)),
             }).ToList();
             await jobs.SavePlanAsync(jobId, PanelJson.Serialize(plan), steps, CancellationToken.None).ConfigureAwait(false);
 

@@ -359,6 +359,7 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
             var write = await shell.RunAsync(new ShellCommand(
                 $"""
                 p={path}
+                {(file.CreateParent ? "mkdir -p -m 0755 \"$(dirname \"$p\")\"" : "")}
                 tmp=$(mktemp "$(dirname "$p")/.pgpanel.XXXXXX")
                 trap 'rm -f "$tmp"' EXIT
                 cat > "$tmp"

@@ -17,6 +17,9 @@ public sealed record ClusterSpec
 
     public SettingsSpec Settings { get; init; } = new();
 
+    /// <summary>Where PostgreSQL is installed from on hosts that lack it; a node may override it. Null: upstream.</summary>
+    public PackageSourceSpec? Packages { get; init; }
+
     /// <summary>Null: the nodes exist (this machine or SSH). Set: PgPanel creates them on the cloud first.</summary>
     public CloudSpec? Cloud { get; init; }
 }

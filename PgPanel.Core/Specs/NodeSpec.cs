@@ -18,4 +18,7 @@ public sealed record NodeSpec
     public string? Os { get; init; }
 
     public ConnectionSpec Connection { get; init; } = ConnectionSpec.Local;
+
+    /// <summary>This host's package source when it differs from the cluster's; null: the cluster's.</summary>
+    public PackageSourceSpec? Packages { get; init; }
 }

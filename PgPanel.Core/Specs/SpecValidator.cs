@@ -77,6 +77,7 @@ public static partial class SpecValidator
             CloudSpecValidator.Validate(spec, result);
         }
 
+        ValidatePackages(spec.Packages, "packages", result);
         ValidateReplication(spec.Replication ?? new ReplicationSpec(), result);
         ValidateSettings(spec.Settings ?? new SettingsSpec(), result);
         return result;
@@ -123,6 +124,7 @@ public static partial class SpecValidator
             result.Add($"{path}.os", $"Unknown OS '{Printable(node.Os)}'; use e.g. debian-12, ubuntu-22.04, centos-7, rocky-9, alinux-3.");
         }
 
+        ValidatePackages(node.Packages, $"{path}.packages", result);
         var connection = node.Connection ?? ConnectionSpec.Local;
         if (!Enum.IsDefined(connection.Kind))
         {
@@ -175,6 +177,43 @@ public static partial class SpecValidator
             }
         }
     }
+
+    private static void ValidatePackages(PackageSourceSpec? packages, string path, SpecValidationResult result)
+    {
+        if (packages is null)
+        {
+            return;
+        }
+
+        if (!Enum.IsDefined(packages.Source))
+        {
+            result.Add($"{path}.source", "Use 'upstream', 'mirror' or 'installed'.");
+            return;
+        }
+
+        foreach (var (field, url) in new[] { ("mirrorUrl", packages.MirrorUrl), ("osMirrorUrl", packages.OsMirrorUrl) })
+        {
+            if (url is not null && !IsValidMirrorUrl(url))
+            {
+                result.Add($"{path}.{field}", "Give an http://, https:// or file:/// URL of at most 300 characters without spaces, quotes, '$', '#', '?' or backslashes.");
+            }
+        }
+
+        if (packages.Source == PackageSourceKind.Mirror && packages.MirrorUrl is null)
+        {
+            result.Add($"{path}.mirrorUrl", "A mirror needs its URL: the base under which <version>/redhat/rhel-<N>-x86_64 lies, as in https://download.postgresql.org/pub/repos/yum.");
+        }
+
+        if (packages.Source != PackageSourceKind.Mirror && (packages.MirrorUrl is not null || packages.OsMirrorUrl is not null))
+        {
+            result.Add($"{path}.source", "Mirror URLs are used only with source 'mirror'.");
+        }
+    }
+
+    /// <summary>True for an absolute http(s) or file URL with only characters that are safe in a repository file and a shell word.</summary>
+    public static bool IsValidMirrorUrl(string url) =>
+        url.Length <= 300 && MirrorUrlRegex().IsMatch(url) && Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+        (uri.Scheme is "http" or "https" ? uri.Host.Length > 0 : uri.Scheme == "file") && !url.Contains("/../", StringComparison.Ordinal);
 
     private static void ValidateReplication(ReplicationSpec replication, SpecValidationResult result)
     {
@@ -344,6 +383,9 @@ public static partial class SpecValidator
 
     [GeneratedRegex("^([3-9][0-9]|[1-9][0-9]{2,6})k$|^([1-9][0-9]{0,2}|10[01][0-9]|102[0-4])M$")]
     private static partial Regex CloneRateRegex();
+
+    [GeneratedRegex("^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|file://)(/[A-Za-z0-9._~%+=,@:-]*)*$")]
+    private static partial Regex MirrorUrlRegex();
 
     [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}=?$")]
     private static partial Regex FingerprintRegex();

@@ -49,6 +49,39 @@ public sealed class WizardTests : PanelComponentTest
         cut.WaitForAssertion(() => Assert.Contains("Test the connection and confirm the host key", cut.Markup));
     }
 
+    [Fact]
+    public void The_package_source_is_offered_for_servers_and_a_mirror_needs_a_valid_url()
+    {
+        var cut = Context.Render<Wizard>();
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.Ready));
+        Assert.DoesNotContain("Install PostgreSQL from", cut.Markup);
+        InputByLabel(cut, "Existing servers over SSH").Click();
+        cut.WaitForAssertion(() => Assert.Equal(WizardTarget.Ssh, cut.Instance.Model.Target));
+        foreach (var (node, host) in new[] { (cut.Instance.Model.Primary, "10.0.0.10"), (cut.Instance.Model.Standby, "10.0.0.11") })
+        {
+            node.Host = host;
+            node.PrivateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----";
+            node.TrustedFingerprint = "SHA256:" + new string('A', 43);
+        }
+
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("Test connection", cut.Markup));
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("Install PostgreSQL from", cut.Markup));
+        Assert.Contains("CentOS 7", cut.Markup);
+
+        cut.InvokeAsync(() => cut.Instance.Model.PackageSource = PgPanel.Core.Specs.PackageSourceKind.Mirror);
+        cut.Render();
+        cut.WaitForAssertion(() => Assert.Contains("PGDG mirror URL", cut.Markup));
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("A mirror needs its URL", cut.Markup));
+
+        InputByLabel(cut, "PGDG mirror URL").Input("https://mirror.example.com/pg dg");
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("without spaces, quotes", cut.Markup));
+        Assert.Equal("https://mirror.example.com/pg dg", cut.Instance.Model.MirrorUrl);
+    }
+
     /// <summary>The input a label names, as a user finds it: by the label's "for", or the input inside the label.</summary>
     private static AngleSharp.Dom.IElement InputByLabel(IRenderedComponent<Wizard> cut, string text)
     {

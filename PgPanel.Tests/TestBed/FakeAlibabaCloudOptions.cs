@@ -9,6 +9,12 @@ public sealed record FakeAlibabaCloudOptions(string AccessKeyId, string AccessKe
     /// <summary>When set, every request must carry this STS token (V3 header <c>x-acs-security-token</c>, signed; V1 <c>SecurityToken</c>).</summary>
     public string? SecurityToken { get; init; }
 
+    /// <summary>
+    /// Private addresses by image: an instance of an image whose id starts with a key takes the next address of that
+    /// pool (so a centos_7 instance can be an RPM test host), any other the next of <see cref="PrivateIps"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> PrivateIpsByImage { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public IReadOnlyList<string> EipAddresses { get; init; } = [.. Enumerable.Range(201, 10).Select(i => $"10.77.77.{i}")];
 
     /// <summary>How many DescribeInstances answers report a new instance as <c>Pending</c> before one <c>Starting</c>, then <c>Running</c>.</summary>

@@ -1,12 +1,16 @@
 namespace PgPanel.Tests.TestBed;
 
-/// <summary>Reads a value until it is the expected one (replication takes a moment), for at most about 15 s.</summary>
+/// <summary>Reads a value until it is the expected one (replication takes a moment), for at most about 15 s or a given limit.</summary>
 public static class Poll
 {
-    public static async Task<string> UntilAsync(Func<Task<string>> read, string expected)
+    public static Task<string> UntilAsync(Func<Task<string>> read, string expected) => UntilAsync(read, expected, TimeSpan.FromSeconds(15));
+
+    /// <summary>Returns the last value read: the expected one, or what it was when the limit passed.</summary>
+    public static async Task<string> UntilAsync(Func<Task<string>> read, string expected, TimeSpan limit)
     {
         var value = "";
-        for (var i = 0; i < 150; i++)
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
         {
             try
             {
@@ -17,14 +21,12 @@ public static class Poll
                 value = "";
             }
 
-            if (value == expected)
+            if (value == expected || DateTime.UtcNow > deadline)
             {
-                break;
+                return value;
             }
 
             await Task.Delay(100);
         }
-
-        return value;
     }
 }

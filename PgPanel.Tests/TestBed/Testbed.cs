@@ -5,12 +5,23 @@ using static PgPanel.Core.Security.ShellQuote;
 namespace PgPanel.Tests.TestBed;
 
 /// <summary>
-/// The SSH test bed (scripts/testbed.sh): three hosts as network namespaces with their own sshd. Brought up once per
-/// test run when it is not up already, and taken down again by whoever brought it up.
+/// The SSH test bed (scripts/testbed.sh): hosts as network namespaces with their own sshd — three Debian hosts (1–3),
+/// two CentOS-7-shaped hosts with the systemd stand-in, firewalld and SELinux tools (4, 5) and two Rocky-9-shaped
+/// container-like hosts without systemd (6, 7), the RPM hosts installing PostgreSQL from the test bed's PGDG-shaped
+/// repository. Brought up once per test run when it is not up already, and taken down again by whoever brought it up.
 /// </summary>
 public sealed class Testbed : IAsyncLifetime
 {
+    /// <summary>The Debian hosts, 1..Hosts.</summary>
     public const int Hosts = 3;
+
+    public const int CentOsPrimary = 4;
+    public const int CentOsStandby = 5;
+    public const int RockyPrimary = 6;
+    public const int RockyStandby = 7;
+
+    private static readonly (int Host, string Os, string Mode)[] RpmHosts =
+        [(CentOsPrimary, "centos-7", "systemd"), (CentOsStandby, "centos-7", "systemd"), (RockyPrimary, "rocky-9", "plain"), (RockyStandby, "rocky-9", "plain")];
     private bool _broughtUp;
     private Dictionary<string, string> _env = new(StringComparer.Ordinal);
 
@@ -51,7 +62,23 @@ public sealed class Testbed : IAsyncLifetime
         }
 
         await ReadEnvAsync();
+        foreach (var (host, os, mode) in RpmHosts)
+        {
+            if (_env.GetValueOrDefault($"PGPANEL_TESTBED_KIND{host}") != $"rpm:{os}:{mode}")
+            {
+                await ScriptAsync($"up-rpm {host} {os} {mode}");
+                _broughtUp = true;
+            }
+        }
+
+        await ReadEnvAsync();
     }
+
+    /// <summary>The base URL of the test bed's PGDG-shaped package mirror (served on the bridge, reachable from every host).</summary>
+    public string RepositoryUrl => _env["PGPANEL_TESTBED_REPO"] + "/pgdg";
+
+    /// <summary>The test bed's (empty) mirror of an EL release's own repositories, laid out as the CentOS vault or Rocky's mirrors.</summary>
+    public string OsMirrorUrl(int el) => $"{_env["PGPANEL_TESTBED_REPO"]}/os/{el}";
 
     public async Task DisposeAsync()
     {
@@ -77,9 +104,10 @@ public sealed class Testbed : IAsyncLifetime
         return result.Output.Trim();
     }
 
-    /// <summary>psql as postgres on host i, over its Unix socket.</summary>
+    /// <summary>psql as postgres on host i, over its Unix socket (on an RPM host, the psql of PGDG's newest installed version).</summary>
     public Task<string> QueryAsync(int i, string sql, int port = 5432) =>
-        ExecAsync(i, $"runuser -u postgres -- psql -X -q -At -v ON_ERROR_STOP=1 -h /var/run/postgresql -p {port} -d postgres -c {Quote(sql)}");
+        ExecAsync(i, $"psql=$(ls -d /usr/pgsql-*/bin/psql 2>/dev/null | sort -V | tail -n 1); psql=${{psql:-psql}}; " +
+                     $"runuser -u postgres -- \"$psql\" -X -q -At -v ON_ERROR_STOP=1 -h /var/run/postgresql -p {port} -d postgres -c {Quote(sql)}");
 
     public JsonObject RootConnection(string? key = null) => new()
     {

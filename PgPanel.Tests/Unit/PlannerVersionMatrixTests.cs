@@ -68,7 +68,7 @@ public sealed class PlannerVersionMatrixTests
     {
         var plan = PlanFixtures.Remote(SpecBuilder.Remote("debian-12", PgVersion.Of(15), synchronous: true));
         var ids = plan.Steps.Select(s => s.Id).ToList();
-        Assert.True(ids.IndexOf("synchronous-standby-names") > ids.IndexOf("verify-streaming"));
+        Assert.True(ids.IndexOf("synchronous-standby-names") > ids.IndexOf("verify-sender-standby1"));
         Assert.True(ids.IndexOf("synchronous-standby-names") < ids.IndexOf("verify-canary-standby1"));
         Assert.DoesNotContain("synchronous_standby_names", PlanFixtures.File(plan, "primary", "pgpanel.conf"));
     }

@@ -13,7 +13,7 @@ public sealed record PlanResponse(string ClusterName, string PostgresVersion, IR
         plan.Nodes.Select(n => new PlanNodeResponse(n.Id, n.Role, n.Host, n.Port, n.Layout.Kind, n.Layout.DataDirectory, n.Layout.BinDirectory)).ToList(),
         plan.Steps.Select(s => new PlanStepResponse(
             s.Id, s.Title, s.Node, s.Kind, s.Description,
-            [ScriptExport.RenderStep(s)],
+            [ScriptExport.RenderStep(plan, s)],
             s.Files.Select(f => new PlanFileResponse(f.Path, f.Mode, f.Content)).ToList(),
             s.Secrets)).ToList(),
         ScriptExport.Render(plan),

@@ -12,7 +12,8 @@ namespace PgPanel.Tests.Integration.Cloud;
 
 /// <summary>
 /// The ECS target end to end: the panel talks to the signature-checking fake ECS/VPC endpoint, which hands out the
-/// test-bed hosts' addresses as the new instances' private IPs; the run then provisions them over SSH to streaming.
+/// test-bed hosts' addresses as the new instances' private IPs — a centos_7 instance is a CentOS-7-shaped RPM test host
+/// (systemd stand-in, firewalld, SELinux tools), others a Debian host; the run then provisions them over SSH to streaming.
 /// </summary>
 [Collection(TestbedCollection.Name)]
 public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
@@ -28,12 +29,15 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        for (var i = 1; i <= Testbed.Hosts; i++)
+        foreach (var i in Hosts)
         {
             await bed.ResetAsync(i);
         }
 
-        _cloud = await FakeAlibabaCloud.StartAsync(new FakeAlibabaCloudOptions(KeyId, KeySecret, [bed.Host(1), bed.Host(2), bed.Host(3)]));
+        _cloud = await FakeAlibabaCloud.StartAsync(new FakeAlibabaCloudOptions(KeyId, KeySecret, [bed.Host(1), bed.Host(2), bed.Host(3)])
+        {
+            PrivateIpsByImage = new Dictionary<string, IReadOnlyList<string>> { ["centos_7"] = [bed.Host(Testbed.CentOsPrimary), bed.Host(Testbed.CentOsStandby)] },
+        });
         _panel = new PanelFactory(_directory.Path, new Dictionary<string, string>
         {
             ["PgPanel:Alibaba:EcsEndpoint"] = _cloud.Endpoint,
@@ -49,7 +53,7 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
         _client.Dispose();
         await _panel.DisposeAsync();
         await _cloud.DisposeAsync();
-        for (var i = 1; i <= Testbed.Hosts; i++)
+        foreach (var i in Hosts)
         {
             await bed.ResetAsync(i);
         }
@@ -57,17 +61,21 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
         _directory.Dispose();
     }
 
-    private JsonObject Spec(string name) => new()
+    private static readonly int[] Hosts = [1, 2, 3, Testbed.CentOsPrimary, Testbed.CentOsStandby];
+
+    /// <summary>A cloud spec; the seed's image (centos-7) lands on the CentOS-7-shaped hosts and installs from the test bed's mirror.</summary>
+    private JsonObject Spec(string name, string image = "alinux-3") => new()
     {
         ["name"] = name,
         ["postgresVersion"] = 15,
         ["primary"] = new JsonObject { ["connection"] = bed.RootConnection() },
         ["standbys"] = new JsonArray(new JsonObject { ["connection"] = bed.RootConnection() }),
         ["replication"] = new JsonObject { ["user"] = "replica", ["useSlots"] = true },
+        ["packages"] = new JsonObject { ["source"] = "mirror", ["mirrorUrl"] = bed.RepositoryUrl, ["osMirrorUrl"] = bed.OsMirrorUrl(7) },
         ["cloud"] = new JsonObject
         {
             ["provider"] = "alibaba", ["regionId"] = "cn-hangzhou", ["zoneId"] = "cn-hangzhou-h", ["vSwitchId"] = "vsw-fake01",
-            ["securityGroupId"] = "sg-fake01", ["instanceType"] = "ecs.g6.large", ["image"] = "centos-7", ["useEip"] = true,
+            ["securityGroupId"] = "sg-fake01", ["instanceType"] = "ecs.g6.large", ["image"] = image, ["useEip"] = true,
             ["connectVia"] = "private", ["keyPairName"] = "pgpanel-testbed", ["accessKeyId"] = KeyId, ["accessKeySecret"] = KeySecret,
         },
     };
@@ -89,7 +97,7 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
     public async Task A_full_run_creates_two_instances_opens_5432_attaches_eips_and_streams_over_ssh()
     {
         _cloud.FailNext("RunInstances", "Throttling.User", 400, retryAfterMs: 100);
-        var spec = Spec("ecspair");
+        var spec = Spec("ecspair", "centos-7");
         var review = await _client.PostAsJsonAsync("/api/plans/review", spec);
         Assert.True(review.IsSuccessStatusCode, await review.Content.ReadAsStringAsync());
         var reviewed = (await review.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -97,14 +105,14 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
         Assert.True(reviewed["preflight"]!.AsArray().Single()!["passed"]!.GetValue<bool>(), reviewed.ToJsonString());
         Assert.Empty(_cloud.Instances);
 
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec), TimeSpan.FromMinutes(4));
+        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec), TimeSpan.FromMinutes(6));
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
 
         // Two instances, each created once with its own ClientToken; the throttled call was retried with the same token.
         Assert.Equal(2, _cloud.Instances.Count);
         var primary = _cloud.Instances.Single(i => i.InstanceName == "ecspair-primary");
         var standby = _cloud.Instances.Single(i => i.InstanceName == "ecspair-standby-1");
-        Assert.Equal((bed.Host(1), bed.Host(2)), (primary.PrivateIp, standby.PrivateIp));
+        Assert.Equal((bed.Host(Testbed.CentOsPrimary), bed.Host(Testbed.CentOsStandby)), (primary.PrivateIp, standby.PrivateIp));
         Assert.All(_cloud.Instances, i => Assert.Equal(("ecspair", "pgpanel-testbed", false), (i.Tags["pgpanel:cluster"], i.KeyPairName, i.HasPassword)));
         Assert.NotEqual(primary.ClientToken, standby.ClientToken);
         var runs = _cloud.Calls.Where(c => c.Action == "RunInstances" && !c.Parameters.ContainsKey("DryRun")).ToList();
@@ -121,9 +129,14 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
         Assert.All(_cloud.Eips, e => Assert.Equal("InUse", e.Status));
         Assert.Equal(new[] { primary.InstanceId, standby.InstanceId }.Order(), _cloud.Eips.Select(e => e.InstanceId!).Order());
 
-        // Then SSH provisioning of the test-bed hosts, to streaming.
-        Assert.Equal($"ecspair_standby1|{bed.Host(2)}|streaming", await bed.QueryAsync(1, "SELECT application_name, client_addr, state FROM pg_stat_replication"));
-        Assert.Equal("t", await bed.QueryAsync(2, "SELECT pg_is_in_recovery()"));
+        // Then SSH provisioning of the CentOS 7 hosts with the RHEL plan, for real: PGDG packages from the mirror through
+        // yum, postgresql-15-setup, the postgresql-15 unit, firewalld opened to the peer, to streaming.
+        Assert.Equal($"ecspair_standby1|{bed.Host(Testbed.CentOsStandby)}|streaming",
+            await bed.QueryAsync(Testbed.CentOsPrimary, "SELECT application_name, client_addr, state FROM pg_stat_replication"));
+        Assert.Equal("t", await bed.QueryAsync(Testbed.CentOsStandby, "SELECT pg_is_in_recovery()"));
+        Assert.Contains("yum -y --disablerepo='*' --enablerepo='pgpanel-*' install postgresql15-server", Step(job, "install-primary")["commands"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("active", await bed.ExecAsync(Testbed.CentOsStandby, "systemctl is-active postgresql-15"));
+        Assert.Contains($"{bed.Host(Testbed.CentOsStandby)}/32", await bed.ExecAsync(Testbed.CentOsPrimary, "firewall-cmd --list-rich-rules"), StringComparison.Ordinal);
 
         // The run records every cloud call (with RequestIds) and every resource it created; no secret anywhere.
         Assert.Equal(["cloud.preflight", "cloud.instances", "cloud.running", "cloud.port-5432", "cloud.eip", "connect"],
@@ -157,12 +170,12 @@ public sealed class EcsProvisioningTests(Testbed bed) : IAsyncLifetime
             sample = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
         }
         while (!sample.Contains("\"streaming\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
-        Assert.Contains(bed.Host(1), sample, StringComparison.Ordinal);
+        Assert.Contains(bed.Host(Testbed.CentOsPrimary), sample, StringComparison.Ordinal);
         Assert.Contains("\"streaming\"", sample, StringComparison.Ordinal);
 
         // A second run of the same spec reuses the instances and finds everything in place.
         var before = _cloud.Calls.Count(c => c.Action is "RunInstances" or "AuthorizeSecurityGroup" or "AllocateEipAddress" or "AssociateEipAddress");
-        var again = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec), TimeSpan.FromMinutes(3));
+        var again = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec), TimeSpan.FromMinutes(4));
         Assert.True(Api.Status(again) == "succeeded", Api.Describe(again));
         Assert.All(Api.Steps(again), s => Assert.True(Api.Status(s) == "unchanged", $"{s["stepId"]} was {Api.Status(s)}: {s["output"]}"));
         Assert.Equal(before, _cloud.Calls.Count(c => c.Action is "RunInstances" or "AuthorizeSecurityGroup" or "AllocateEipAddress" or "AssociateEipAddress"));

@@ -48,7 +48,7 @@ public sealed class LocalPairTests : IAsyncLifetime
         var steps = Api.Steps(job).ToList();
         Assert.All(steps, s => Assert.Contains(Api.Status(s), new[] { "changed", "unchanged" }));
         Assert.Equal(100, steps.Single(s => s["stepId"]!.GetValue<string>() == "clone-standby1")["progress"]!.GetValue<int>());
-        Assert.Contains("streaming", steps.Single(s => s["stepId"]!.GetValue<string>() == "verify-streaming")["output"]!.GetValue<string>());
+        Assert.Contains("streaming", steps.Single(s => s["stepId"]!.GetValue<string>() == "verify-sender-standby1")["output"]!.GetValue<string>());
         Assert.Contains("reads canary", steps.Single(s => s["stepId"]!.GetValue<string>() == "verify-canary-standby1")["output"]!.GetValue<string>());
     }
 
@@ -109,7 +109,8 @@ public sealed class LocalPairTests : IAsyncLifetime
         var start = Api.Steps(job).Single(s => s["stepId"]!.GetValue<string>() == "start-primary");
         var output = start["output"]!.GetValue<string>();
         Assert.Equal("failed", Api.Status(start));
-        Assert.Contains("The server did not start; the last lines of", output, StringComparison.Ordinal);
+        Assert.Contains("The server did not start.", output, StringComparison.Ordinal);
+        Assert.Contains(", last lines:", output, StringComparison.Ordinal);
         Assert.Contains("server.crt", output, StringComparison.Ordinal);
     }
 

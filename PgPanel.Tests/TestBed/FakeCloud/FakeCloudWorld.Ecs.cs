@@ -226,10 +226,13 @@ internal sealed partial class FakeCloudWorld
             throw DryRunOperation();
         }
 
-        if (_nextPrivateIp + amount > _options.PrivateIps.Count)
+        var (poolName, pool) = _options.PrivateIpsByImage.Where(p => imageId.StartsWith(p.Key, StringComparison.Ordinal))
+            .Select(p => (p.Key, p.Value)).FirstOrDefault(("", _options.PrivateIps));
+        var next = _nextPrivateIp.GetValueOrDefault(poolName);
+        if (next + amount > pool.Count)
         {
             throw new FakeCloudException(403, "QuotaExceed.ElasticQuota",
-                $"The number of instances exceeds the quota: {_options.PrivateIps.Count - _nextPrivateIp} more can be created, {amount} requested.");
+                $"The number of instances exceeds the quota: {pool.Count - next} more can be created, {amount} requested.");
         }
 
         var ids = new string[amount];
@@ -237,10 +240,12 @@ internal sealed partial class FakeCloudWorld
         {
             ids[i] = $"i-fake{++_instanceNumber:D6}";
             _instances.Add(new FakeInstance(
-                ids[i], name ?? ids[i], "Pending", _options.PrivateIps[_nextPrivateIp++], clientToken, imageId, instanceType, tags, keyPairName,
+                ids[i], name ?? ids[i], "Pending", pool[next++], clientToken, imageId, instanceType, tags, keyPairName,
                 password is not null, null, vSwitch.ZoneId, vSwitch.Id, group.Id, bandwidthOut, diskCategory, chargeType));
             _describes[ids[i]] = 0;
         }
+
+        _nextPrivateIp[poolName] = next;
 
         if (clientToken is not null)
         {

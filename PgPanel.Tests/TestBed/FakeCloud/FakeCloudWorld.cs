@@ -33,7 +33,7 @@ internal sealed partial class FakeCloudWorld
     private readonly Dictionary<string, (string Fingerprint, string AllocationId, string IpAddress)> _eipTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<FakeCloudParameters, JsonObject>> _ecsActions;
     private readonly Dictionary<string, Func<FakeCloudParameters, JsonObject>> _vpcActions;
-    private int _nextPrivateIp;
+    private readonly Dictionary<string, int> _nextPrivateIp = new(StringComparer.Ordinal);
     private int _instanceNumber;
     private int _eipNumber;
 

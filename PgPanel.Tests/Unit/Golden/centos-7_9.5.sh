@@ -4,16 +4,25 @@
 #   standby1  192.168.0.11:5432  data /var/lib/pgsql/9.5/data  (RedHatService, over SSH)
 #
 # Every step checks first and changes only what differs: running this script again changes nothing.
-# When the nodes are on different hosts, run it on each host in order with PGPANEL_NODES set to that host's nodes,
-# e.g. PGPANEL_NODES=primary on the primary first, then PGPANEL_NODES=standby1 on the standby.
-# Secrets come from the environment and are never written into this script:
-#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica
-#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor
+# On one host: run it as root. When the nodes are on different hosts, run it as root on every host at the same time,
+# each with PGPANEL_NODES set to that host's nodes, e.g.
+#   PGPANEL_NODES=primary bash plan.sh      (on the primary's host)
+#   PGPANEL_NODES=standby1 bash plan.sh     (on the standby's host)
+# Each host runs only its own nodes' commands; where it needs another host's work (a standby's clone needs the
+# primary's replication role; the primary's verification needs the standby running) it waits for it, for up to
+# PGPANEL_WAIT_SECONDS (3600). The script ends with the number of steps that changed something.
+# Secrets come from the environment and are never written into this script; each host needs those its nodes use:
+#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica (for primary, standby1)
+#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor (for primary)
 
 set -o errexit -o nounset -o pipefail
 PGPANEL_NODES="${PGPANEL_NODES:-all}"
+PGPANEL_WAIT_SECONDS="${PGPANEL_WAIT_SECONDS:-3600}"
+pgpanel_changed=0
+pgpanel_step=""
+trap 'rc=$?; if [ "$rc" != 0 ]; then echo "PgPanel: step $pgpanel_step failed (exit code $rc). Fix the cause and run the script again: finished steps are checked, not redone." >&2; fi' EXIT
 
-# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1", default all).
+# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1 standby2", default all).
 on_node() { [ "$PGPANEL_NODES" = all ] || [[ " $PGPANEL_NODES " == *" $1 "* ]]; }
 
 # run_as USER: runs the script on standard input as USER ("-": as whoever runs this script).
@@ -35,15 +44,119 @@ write_file() {
   mv -f "$tmp" "$path"
   echo "  wrote $path"
 }
-: "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
-export PGPANEL_REPLICATION_PASSWORD
-: "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
-export PGPANEL_MONITOR_PASSWORD
 
-# ── Step 1/31 [primary] Data directory /var/lib/pgsql/9.5/data is empty or already this cluster
+# The step contract (the panel's runner keeps the same one): a check exits 0 when the host is as wanted and 1 when
+# it differs; any other exit code is an error. A change runs only on a difference and is checked again after.
+# differs CHECK: true when CHECK exits 1, false when it exits 0, and stops the script otherwise.
+differs() {
+  local rc=0
+  "$@" || rc=$?
+  case "$rc" in
+    0) return 1 ;;
+    1) return 0 ;;
+    *) echo "  the check failed with exit code $rc" >&2; exit "$rc" ;;
+  esac
+}
+# converged CHECK: after a change, CHECK must exit 0.
+converged() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  the change ran, but the check still finds a difference" >&2; exit 1; fi
+}
+# passes COMMAND: a pre-flight check or a verification must exit 0.
+passes() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  failed with exit code $rc" >&2; exit "$rc"; fi
+}
+# waiting WHAT COMMAND: retries COMMAND every 5 s, for at most PGPANEL_WAIT_SECONDS, while WHAT happens on another
+# host; then shows the last attempt's output and returns its exit code.
+waiting() {
+  local what=$1 rc out deadline=$((SECONDS + PGPANEL_WAIT_SECONDS)) next=0
+  shift
+  while :; do
+    rc=0
+    out=$("$@" 2>&1) || rc=$?
+    if [ "$rc" = 0 ] || [ "$SECONDS" -ge "$deadline" ]; then printf '%s\n' "$out"; return "$rc"; fi
+    if [ "$SECONDS" -ge "$next" ]; then echo "  waiting for $what (another host; up to $PGPANEL_WAIT_SECONDS s)"; next=$((SECONDS + 60)); fi
+    sleep 5
+  done
+}
+# result WHAT: one line per step, and the count of changes for the summary.
+result() {
+  echo "  => $1"
+  if [ "$1" = changed ]; then pgpanel_changed=$((pgpanel_changed + 1)); fi
+}
+if on_node primary || on_node standby1; then
+  : "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
+  export PGPANEL_REPLICATION_PASSWORD
+fi
+if on_node primary; then
+  : "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
+  export PGPANEL_MONITOR_PASSWORD
+fi
+
+# ── Step 1/36 [primary] The host of primary can reach the PGDG repository and its own repositories
+#    PostgreSQL 9.5 is not installed there; the package source is "upstream".
+if on_node primary; then
+  pgpanel_step='1/36 The host of primary can reach the PGDG repository and its own repositories'
+  echo '[1/36] primary: The host of primary can reach the PGDG repository and its own repositories'
+  step1_1() {
+  run_as root <<'PGPANEL_STEP'
+problems=""
+if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
+  if ! out=$(curl -fsSI --max-time 15 -o /dev/null https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm 2>&1); then problems="$problems  PGDG, https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm: ${out:-no answer}\n"; fi
+fi
+if ! out=$(timeout 180 yum -q --setopt=retries=1 --setopt=timeout=15 makecache 2>&1); then
+  repos=$(printf '%s\n' "$out" | grep -iE 'error|cannot|failed|could not' | head -n 4 | sed 's/^/    /')
+  problems="$problems  the distribution's repositories (yum makecache):\n$repos\n"
+fi
+if [ -n "$problems" ]; then
+  printf 'PostgreSQL 9.5 must be installed, but this host cannot reach its package repositories:\n%b' "$problems" >&2
+  echo 'CentOS 7 reached its end of life on 2024-06-30: mirrorlist.centos.org and its mirrors are gone, and PGDG keeps EL-7 only in its archive. Set the package source to "mirror" with packages.osMirrorUrl = a CentOS vault mirror (e.g. https://vault.centos.org/7.9.2009) and packages.mirrorUrl = the PGDG archive (https://yum-archive.postgresql.org), or internal mirrors of both; or install PostgreSQL 9.5 yourself and set it to "installed".' >&2
+  exit 3
+fi
+echo "The PGDG repository and the distribution's repositories answer."
+PGPANEL_STEP
+  }
+  passes step1_1
+  result passed
+fi
+
+# ── Step 2/36 [standby1] The host of standby1 can reach the PGDG repository and its own repositories
+#    PostgreSQL 9.5 is not installed there; the package source is "upstream".
+if on_node standby1; then
+  pgpanel_step='2/36 The host of standby1 can reach the PGDG repository and its own repositories'
+  echo '[2/36] standby1: The host of standby1 can reach the PGDG repository and its own repositories'
+  step2_1() {
+  run_as root <<'PGPANEL_STEP'
+problems=""
+if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
+  if ! out=$(curl -fsSI --max-time 15 -o /dev/null https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm 2>&1); then problems="$problems  PGDG, https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm: ${out:-no answer}\n"; fi
+fi
+if ! out=$(timeout 180 yum -q --setopt=retries=1 --setopt=timeout=15 makecache 2>&1); then
+  repos=$(printf '%s\n' "$out" | grep -iE 'error|cannot|failed|could not' | head -n 4 | sed 's/^/    /')
+  problems="$problems  the distribution's repositories (yum makecache):\n$repos\n"
+fi
+if [ -n "$problems" ]; then
+  printf 'PostgreSQL 9.5 must be installed, but this host cannot reach its package repositories:\n%b' "$problems" >&2
+  echo 'CentOS 7 reached its end of life on 2024-06-30: mirrorlist.centos.org and its mirrors are gone, and PGDG keeps EL-7 only in its archive. Set the package source to "mirror" with packages.osMirrorUrl = a CentOS vault mirror (e.g. https://vault.centos.org/7.9.2009) and packages.mirrorUrl = the PGDG archive (https://yum-archive.postgresql.org), or internal mirrors of both; or install PostgreSQL 9.5 yourself and set it to "installed".' >&2
+  exit 3
+fi
+echo "The PGDG repository and the distribution's repositories answer."
+PGPANEL_STEP
+  }
+  passes step2_1
+  result passed
+fi
+
+# ── Step 3/36 [primary] Data directory /var/lib/pgsql/9.5/data is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /var/lib/pgsql/9.5/data is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='3/36 Data directory /var/lib/pgsql/9.5/data is empty or already this cluster'
+  echo '[3/36] primary: Data directory /var/lib/pgsql/9.5/data is empty or already this cluster'
+  step3_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/pgsql/9.5/data
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -58,11 +171,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster seed. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step3_1
+  result passed
 fi
 
-# ── Step 2/31 [primary] Port 5432 is free or already this cluster's
+# ── Step 4/36 [primary] Port 5432 is free or already this cluster's
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='4/36 Port 5432 is free or already this cluster'\''s'
+  echo '[4/36] primary: Port 5432 is free or already this cluster'\''s'
+  step4_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/pgsql/9.5/data
 port=5432
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -79,11 +198,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step4_1
+  result passed
 fi
 
-# ── Step 3/31 [primary] Enough free disk space for primary
+# ── Step 5/36 [primary] Enough free disk space for primary
 if on_node primary; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for primary' >&2; exit 1; }
+  pgpanel_step='5/36 Enough free disk space for primary'
+  echo '[5/36] primary: Enough free disk space for primary'
+  step5_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/var/lib/pgsql/9.5/data
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -92,12 +217,18 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step5_1
+  result passed
 fi
 
-# ── Step 4/31 [standby1] Data directory /var/lib/pgsql/9.5/data is empty or already this cluster
+# ── Step 6/36 [standby1] Data directory /var/lib/pgsql/9.5/data is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /var/lib/pgsql/9.5/data is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='6/36 Data directory /var/lib/pgsql/9.5/data is empty or already this cluster'
+  echo '[6/36] standby1: Data directory /var/lib/pgsql/9.5/data is empty or already this cluster'
+  step6_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/pgsql/9.5/data
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -112,11 +243,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster seed. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step6_1
+  result passed
 fi
 
-# ── Step 5/31 [standby1] Port 5432 is free or already this cluster's
+# ── Step 7/36 [standby1] Port 5432 is free or already this cluster's
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='7/36 Port 5432 is free or already this cluster'\''s'
+  echo '[7/36] standby1: Port 5432 is free or already this cluster'\''s'
+  step7_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/pgsql/9.5/data
 port=5432
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -133,11 +270,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step7_1
+  result passed
 fi
 
-# ── Step 6/31 [standby1] Enough free disk space for standby1
+# ── Step 8/36 [standby1] Enough free disk space for standby1
 if on_node standby1; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for standby1' >&2; exit 1; }
+  pgpanel_step='8/36 Enough free disk space for standby1'
+  echo '[8/36] standby1: Enough free disk space for standby1'
+  step8_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/var/lib/pgsql/9.5/data
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -146,61 +289,219 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step8_1
+  result passed
 fi
 
-# ── Step 7/31 [primary] Install PostgreSQL 9.5 on the host of primary
+# ── Step 9/36 [primary] Install PostgreSQL 9.5 on the host of primary
 #    Install PostgreSQL 9.5 from the PGDG repository for EL-7 (the seed's procedure; no 'yum update' of the whole system).
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='9/36 Install PostgreSQL 9.5 on the host of primary'
+  echo '[9/36] primary: Install PostgreSQL 9.5 on the host of primary'
+  files_changed=0
+  step9_1() {
+  run_as root <<'PGPANEL_STEP'
 test -x /usr/pgsql-9.5/bin/pg_ctl && test -x /usr/pgsql-9.5/bin/pg_basebackup && test -x /usr/pgsql-9.5/bin/psql
 PGPANEL_STEP
+  }
+  if differs step9_1; then
     run_as root <<'PGPANEL_STEP'
 if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
   yum install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm
 fi
 yum install -y postgresql95-server postgresql95-contrib
 PGPANEL_STEP
-    step_changed=1
+    converged step9_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 8/31 [standby1] Install PostgreSQL 9.5 on the host of standby1
+# ── Step 10/36 [standby1] Install PostgreSQL 9.5 on the host of standby1
 #    Install PostgreSQL 9.5 from the PGDG repository for EL-7 (the seed's procedure; no 'yum update' of the whole system).
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='10/36 Install PostgreSQL 9.5 on the host of standby1'
+  echo '[10/36] standby1: Install PostgreSQL 9.5 on the host of standby1'
+  files_changed=0
+  step10_1() {
+  run_as root <<'PGPANEL_STEP'
 test -x /usr/pgsql-9.5/bin/pg_ctl && test -x /usr/pgsql-9.5/bin/pg_basebackup && test -x /usr/pgsql-9.5/bin/psql
 PGPANEL_STEP
+  }
+  if differs step10_1; then
     run_as root <<'PGPANEL_STEP'
 if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
   yum install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-7-x86_64/pgdg-redhat-repo-latest.noarch.rpm
 fi
 yum install -y postgresql95-server postgresql95-contrib
 PGPANEL_STEP
-    step_changed=1
+    converged step10_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 9/31 [primary] Initialise the primary's data directory /var/lib/pgsql/9.5/data
+# ── Step 11/36 [primary] firewalld lets the cluster's nodes and the panel reach primary's port 5432
+#    One rich rule per address (192.168.0.11), runtime and permanent; nothing else is opened.
+if on_node primary; then
+  pgpanel_step='11/36 firewalld lets the cluster'\''s nodes and the panel reach primary'\''s port 5432'
+  echo '[11/36] primary: firewalld lets the cluster'\''s nodes and the panel reach primary'\''s port 5432'
+  files_changed=0
+  step11_1() {
+  run_as root <<'PGPANEL_STEP'
+port=5432
+iface=$(ip -o addr show to 192.168.0.10 2>/dev/null | awk '{print $2; exit}' || true)
+zone=""
+if [ -n "$iface" ]; then zone=$(firewall-cmd --get-zone-of-interface="$iface" 2>/dev/null || true); fi
+[ -n "$zone" ] || zone=$(firewall-cmd --get-default-zone)
+rules=()
+for source in 192.168.0.11; do
+  address=$source
+  if ! [[ $source =~ ^[0-9.]+$ || $source == *:* ]]; then address=$(getent ahosts "$source" | awk 'NR == 1 {print $1}'); fi
+  if [[ $address == *:* ]]; then family=ipv6; bits=128; else family=ipv4; bits=32; fi
+  rules+=("rule family=\"$family\" source address=\"$address/$bits\" port port=\"$port\" protocol=\"tcp\" accept")
+done
+for rule in "${rules[@]}"; do
+  if ! firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null; then
+    echo "Zone $zone lacks: $rule"; exit 1
+  fi
+done
+echo "Zone $zone admits the cluster's nodes and the panel on port $port."
+PGPANEL_STEP
+  }
+  if differs step11_1; then
+    run_as root <<'PGPANEL_STEP'
+port=5432
+iface=$(ip -o addr show to 192.168.0.10 2>/dev/null | awk '{print $2; exit}' || true)
+zone=""
+if [ -n "$iface" ]; then zone=$(firewall-cmd --get-zone-of-interface="$iface" 2>/dev/null || true); fi
+[ -n "$zone" ] || zone=$(firewall-cmd --get-default-zone)
+rules=()
+for source in 192.168.0.11; do
+  address=$source
+  if ! [[ $source =~ ^[0-9.]+$ || $source == *:* ]]; then address=$(getent ahosts "$source" | awk 'NR == 1 {print $1}'); fi
+  if [[ $address == *:* ]]; then family=ipv6; bits=128; else family=ipv4; bits=32; fi
+  rules+=("rule family=\"$family\" source address=\"$address/$bits\" port port=\"$port\" protocol=\"tcp\" accept")
+done
+for rule in "${rules[@]}"; do
+  firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --zone="$zone" --add-rich-rule="$rule" >/dev/null
+  firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --permanent --zone="$zone" --add-rich-rule="$rule" >/dev/null
+  echo "Zone $zone: $rule"
+done
+PGPANEL_STEP
+    converged step11_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
+  fi
+  result "$step_result"
+fi
+
+# ── Step 12/36 [standby1] firewalld lets the cluster's nodes and the panel reach standby1's port 5432
+#    One rich rule per address (192.168.0.10), runtime and permanent; nothing else is opened.
+if on_node standby1; then
+  pgpanel_step='12/36 firewalld lets the cluster'\''s nodes and the panel reach standby1'\''s port 5432'
+  echo '[12/36] standby1: firewalld lets the cluster'\''s nodes and the panel reach standby1'\''s port 5432'
+  files_changed=0
+  step12_1() {
+  run_as root <<'PGPANEL_STEP'
+port=5432
+iface=$(ip -o addr show to 192.168.0.11 2>/dev/null | awk '{print $2; exit}' || true)
+zone=""
+if [ -n "$iface" ]; then zone=$(firewall-cmd --get-zone-of-interface="$iface" 2>/dev/null || true); fi
+[ -n "$zone" ] || zone=$(firewall-cmd --get-default-zone)
+rules=()
+for source in 192.168.0.10; do
+  address=$source
+  if ! [[ $source =~ ^[0-9.]+$ || $source == *:* ]]; then address=$(getent ahosts "$source" | awk 'NR == 1 {print $1}'); fi
+  if [[ $address == *:* ]]; then family=ipv6; bits=128; else family=ipv4; bits=32; fi
+  rules+=("rule family=\"$family\" source address=\"$address/$bits\" port port=\"$port\" protocol=\"tcp\" accept")
+done
+for rule in "${rules[@]}"; do
+  if ! firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || ! firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null; then
+    echo "Zone $zone lacks: $rule"; exit 1
+  fi
+done
+echo "Zone $zone admits the cluster's nodes and the panel on port $port."
+PGPANEL_STEP
+  }
+  if differs step12_1; then
+    run_as root <<'PGPANEL_STEP'
+port=5432
+iface=$(ip -o addr show to 192.168.0.11 2>/dev/null | awk '{print $2; exit}' || true)
+zone=""
+if [ -n "$iface" ]; then zone=$(firewall-cmd --get-zone-of-interface="$iface" 2>/dev/null || true); fi
+[ -n "$zone" ] || zone=$(firewall-cmd --get-default-zone)
+rules=()
+for source in 192.168.0.10; do
+  address=$source
+  if ! [[ $source =~ ^[0-9.]+$ || $source == *:* ]]; then address=$(getent ahosts "$source" | awk 'NR == 1 {print $1}'); fi
+  if [[ $address == *:* ]]; then family=ipv6; bits=128; else family=ipv4; bits=32; fi
+  rules+=("rule family=\"$family\" source address=\"$address/$bits\" port port=\"$port\" protocol=\"tcp\" accept")
+done
+for rule in "${rules[@]}"; do
+  firewall-cmd --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --zone="$zone" --add-rich-rule="$rule" >/dev/null
+  firewall-cmd --permanent --zone="$zone" --query-rich-rule="$rule" >/dev/null || firewall-cmd --permanent --zone="$zone" --add-rich-rule="$rule" >/dev/null
+  echo "Zone $zone: $rule"
+done
+PGPANEL_STEP
+    converged step12_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
+  fi
+  result "$step_result"
+fi
+
+# ── Step 13/36 [primary] Initialise the primary's data directory /var/lib/pgsql/9.5/data
 #    initdb with data checksums (needed by pg_rewind), peer auth locally and md5 over TCP.
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='13/36 Initialise the primary'\''s data directory /var/lib/pgsql/9.5/data'
+  echo '[13/36] primary: Initialise the primary'\''s data directory /var/lib/pgsql/9.5/data'
+  files_changed=0
+  step13_1() {
+  run_as root <<'PGPANEL_STEP'
 test -s /var/lib/pgsql/9.5/data/PG_VERSION && test -s /var/lib/pgsql/9.5/data/pgpanel.cluster
 PGPANEL_STEP
+  }
+  if differs step13_1; then
     run_as root <<'PGPANEL_STEP'
-PGSETUP_INITDB_OPTIONS='--auth-local=peer --auth-host=md5 --data-checksums --encoding=UTF8' /usr/pgsql-9.5/bin/postgresql95-setup initdb
+if ! PGSETUP_INITDB_OPTIONS='--auth-local=peer --auth-host=md5 --data-checksums --encoding=UTF8' /usr/pgsql-9.5/bin/postgresql95-setup initdb; then
+  echo "postgresql95-setup initdb failed; /var/lib/pgsql/9.5/initdb.log says:" >&2
+  tail -n 20 /var/lib/pgsql/9.5/initdb.log >&2 || true
+  exit 1
+fi
 runuser -u postgres -- sh -c 'echo seed > /var/lib/pgsql/9.5/data/pgpanel.cluster'
 PGPANEL_STEP
-    step_changed=1
+    converged step13_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 10/31 [primary] Write the primary's settings (pgpanel.conf)
+# ── Step 14/36 [primary] Write the primary's settings (pgpanel.conf)
 #    listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='14/36 Write the primary'\''s settings (pgpanel.conf)'
+  echo '[14/36] primary: Write the primary'\''s settings (pgpanel.conf)'
+  files_changed=0
   if write_file /var/lib/pgsql/9.5/data/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
 # Settings of node primary (primary) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
@@ -216,28 +517,43 @@ max_replication_slots = '10'
 hot_standby = 'on'
 wal_log_hints = 'on'
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 11/31 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 15/36 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='15/36 postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  echo '[15/36] primary: postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  files_changed=0
+  step15_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /var/lib/pgsql/9.5/data/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step15_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' seed 'include_if_exists = '\''pgpanel.conf'\''' >> /var/lib/pgsql/9.5/data/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step15_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 12/31 [primary] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 16/36 [primary] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='16/36 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[16/36] primary: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /var/lib/pgsql/9.5/data/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 9.5), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -251,87 +567,133 @@ host    replication  "replica"       192.168.0.10/32          md5   # primary
 host    replication  "replica"       192.168.0.11/32          md5   # standby1
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             md5   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 13/31 [primary] Restart the primary to apply changed settings
+# ── Step 17/36 [primary] Restart the primary to apply changed settings
 #    Runs only when settings-primary or include-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_restart_primary:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
-if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; then exit 1; fi
+  pgpanel_step='17/36 Restart the primary to apply changed settings'
+  echo '[17/36] primary: Restart the primary to apply changed settings'
+  step17_1() {
+  run_as root <<'PGPANEL_STEP'
+if systemctl is-active --quiet postgresql-9.5; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step17_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl restart postgresql-9.5; then
-  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
-  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "journalctl -u postgresql-9.5, last lines:"; journalctl -u postgresql-9.5 -n 20 --no-pager 2>&1 || true
+    newest=$(ls -t /var/lib/pgsql/9.5/data/pg_log/*.log 2>/dev/null | head -n 1 || true)
+    if [ -n "$newest" ]; then echo "$newest, last lines:"; tail -n 20 "$newest" || true; fi
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 14/31 [primary] Reload the primary to apply pg_hba.conf
+# ── Step 18/36 [primary] Reload the primary to apply pg_hba.conf
 #    Runs only when hba-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_reload_primary:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
-if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; then exit 1; fi
+  pgpanel_step='18/36 Reload the primary to apply pg_hba.conf'
+  echo '[18/36] primary: Reload the primary to apply pg_hba.conf'
+  step18_1() {
+  run_as root <<'PGPANEL_STEP'
+if systemctl is-active --quiet postgresql-9.5; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step18_1; then
     run_as root <<'PGPANEL_STEP'
 systemctl reload postgresql-9.5
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 15/31 [primary] Start the primary (192.168.0.10:5432)
+# ── Step 19/36 [primary] Start the primary (192.168.0.10:5432)
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
-/usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1 || exit 1
+  pgpanel_step='19/36 Start the primary (192.168.0.10:5432)'
+  echo '[19/36] primary: Start the primary (192.168.0.10:5432)'
+  files_changed=0
+  step19_1() {
+  run_as root <<'PGPANEL_STEP'
+systemctl is-active --quiet postgresql-9.5 || exit 1
 PGPANEL_STEP
+  }
+  if differs step19_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl enable --now postgresql-9.5; then
-  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
-  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "journalctl -u postgresql-9.5, last lines:"; journalctl -u postgresql-9.5 -n 20 --no-pager 2>&1 || true
+    newest=$(ls -t /var/lib/pgsql/9.5/data/pg_log/*.log 2>/dev/null | head -n 1 || true)
+    if [ -n "$newest" ]; then echo "$newest, last lines:"; tail -n 20 "$newest" || true; fi
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step19_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 16/31 [primary] Replication role replica with LOGIN REPLICATION and its password
-#    The password reaches psql through the environment, never the command line; stored as md5.
+# ── Step 20/36 [primary] Physical replication slot seed_standby1 for standby1
+#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-state=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
-if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
-if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/pgsql-9.5/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
-  echo "Role replica exists but its password does not open a replication connection."; exit 1
-fi
-echo "Role replica exists and its password opens a replication connection."
+  pgpanel_step='20/36 Physical replication slot seed_standby1 for standby1'
+  echo '[20/36] primary: Physical replication slot seed_standby1 for standby1'
+  files_changed=0
+  step20_1() {
+  run_as postgres <<'PGPANEL_STEP'
+test "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')" = 1
 PGPANEL_STEP
+  }
+  if differs step20_1; then
     run_as postgres <<'PGPANEL_STEP'
-if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
-/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
-\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
-SET password_encryption = 'on';
-:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
-PGPANEL_SQL
-echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
+/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''seed_standby1'\'')'
 PGPANEL_STEP
-    step_changed=1
+    converged step20_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 17/31 [primary] Monitoring role pgpanel_monitor (SECURITY DEFINER views)
+# ── Step 21/36 [primary] Monitoring role pgpanel_monitor (SECURITY DEFINER views)
 #    The panel's live pages read pg_stat_replication and pg_stat_wal_receiver as this login; it replicates to the standbys.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='21/36 Monitoring role pgpanel_monitor (SECURITY DEFINER views)'
+  echo '[21/36] primary: Monitoring role pgpanel_monitor (SECURITY DEFINER views)'
+  files_changed=0
+  step21_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" != t ]; then echo "Role pgpanel_monitor is missing."; exit 1; fi
 if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT has_function_privilege('\''pgpanel_monitor'\'', '\''pgpanel.stat_replication()'\'', '\''execute'\'')' 2>/dev/null)" != t ]; then echo "Role pgpanel_monitor cannot read the replication views yet."; exit 1; fi
 if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/pgsql-9.5/bin/psql -X -At 'host=127.0.0.1 port=5432 user=pgpanel_monitor dbname=postgres' -c 'SELECT 1' >/dev/null 2>&1; then
@@ -339,6 +701,8 @@ if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/pgsql-9.
 fi
 echo "Role pgpanel_monitor can log in and read the replication views."
 PGPANEL_STEP
+  }
+  if differs step21_1; then
     run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
 /usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
@@ -354,28 +718,59 @@ GRANT EXECUTE ON FUNCTION pgpanel.stat_replication() TO "pgpanel_monitor";
 PGPANEL_SQL
 echo "Role pgpanel_monitor: $verb ROLE … PASSWORD ********, replication views granted"
 PGPANEL_STEP
-    step_changed=1
+    converged step21_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 18/31 [primary] Physical replication slot seed_standby1 for standby1
-#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
+# ── Step 22/36 [primary] Replication role replica with LOGIN REPLICATION and its password
+#    The password reaches psql through the environment, never the command line; stored as md5.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-test "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')" = 1
+  pgpanel_step='22/36 Replication role replica with LOGIN REPLICATION and its password'
+  echo '[22/36] primary: Replication role replica with LOGIN REPLICATION and its password'
+  files_changed=0
+  step22_1() {
+  run_as postgres <<'PGPANEL_STEP'
+state=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
+if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
+if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/pgsql-9.5/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
+  echo "Role replica exists but its password does not open a replication connection."; exit 1
+fi
+echo "Role replica exists and its password opens a replication connection."
 PGPANEL_STEP
+  }
+  if differs step22_1; then
     run_as postgres <<'PGPANEL_STEP'
-/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''seed_standby1'\'')'
+if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
+/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
+\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
+SET password_encryption = 'on';
+:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
+PGPANEL_SQL
+echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
 PGPANEL_STEP
-    step_changed=1
+    converged step22_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 19/31 [standby1] standby1 opens a replication connection to the primary as replica
+# ── Step 23/36 [standby1] standby1 opens a replication connection to the primary as replica
 #    Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.
 if on_node standby1; then
-  run_as postgres <<'PGPANEL_STEP' || { echo 'Pre-flight failed: standby1 opens a replication connection to the primary as replica' >&2; exit 1; }
+  pgpanel_step='23/36 standby1 opens a replication connection to the primary as replica'
+  echo '[23/36] standby1: standby1 opens a replication connection to the primary as replica'
+  step23_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/pgsql-9.5/bin/psql -X -At 'host=192.168.0.10 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM 2>&1); then
   echo "Replication connection to 192.168.0.10:5432 works (system identifier ${out%%|*})."
 else
@@ -383,17 +778,26 @@ else
   exit 3
 fi
 PGPANEL_STEP
+  }
+  if on_node primary; then passes step23_1; else passes waiting 'primary: Replication role replica with LOGIN REPLICATION and its password' step23_1; fi
+  result passed
 fi
 
-# ── Step 20/31 [standby1] Clone the primary with pg_basebackup into /var/lib/pgsql/9.5/.data.pgpanel-clone
+# ── Step 24/36 [standby1] Clone the primary with pg_basebackup into /var/lib/pgsql/9.5/.data.pgpanel-clone
 #    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='24/36 Clone the primary with pg_basebackup into /var/lib/pgsql/9.5/.data.pgpanel-clone'
+  echo '[24/36] standby1: Clone the primary with pg_basebackup into /var/lib/pgsql/9.5/.data.pgpanel-clone'
+  step24_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/pgsql/9.5/data/PG_VERSION && test "$(cat /var/lib/pgsql/9.5/data/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/pgsql/9.5/data/standby.signal || test -f /var/lib/pgsql/9.5/data/recovery.conf; } || test -f /var/lib/pgsql/9.5/.data.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
+  }
+  if step24_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 staging=/var/lib/pgsql/9.5/.data.pgpanel-clone
 pidfile="$staging.pid"
@@ -419,25 +823,32 @@ wait $!
 rm -f "$pidfile"
 touch /var/lib/pgsql/9.5/.data.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 21/31 [standby1] Write the standby configuration into the clone (recovery.conf, pgpanel.conf)
+# ── Step 25/36 [standby1] Write the standby configuration into the clone (recovery.conf, pgpanel.conf)
 #    Written before the clone becomes the data directory, so it can never start as a second primary.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='25/36 Write the standby configuration into the clone (recovery.conf, pgpanel.conf)'
+  echo '[25/36] standby1: Write the standby configuration into the clone (recovery.conf, pgpanel.conf)'
+  step25_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/pgsql/9.5/data/PG_VERSION && test "$(cat /var/lib/pgsql/9.5/data/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/pgsql/9.5/data/standby.signal || test -f /var/lib/pgsql/9.5/data/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step25_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     if printf '%s' '# recovery.conf for standby standby1 of PgPanel cluster "seed", rendered whole by PgPanel.
     standby_mode = '\''on'\''
     primary_conninfo = '\''host=192.168.0.10 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=seed_standby1'\''
     primary_slot_name = '\''seed_standby1'\''
     recovery_target_timeline = '\''latest'\''
-    ' | write_file /var/lib/pgsql/9.5/.data.pgpanel-clone/recovery.conf 0600 postgres; then step_changed=1; fi
+    ' | write_file /var/lib/pgsql/9.5/.data.pgpanel-clone/recovery.conf 0600 postgres; then files_changed=1; fi
     if write_file /var/lib/pgsql/9.5/.data.pgpanel-clone/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
 # Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
@@ -456,18 +867,26 @@ max_standby_streaming_delay = '30s'
 wal_receiver_status_interval = '1s'
 hot_standby_feedback = 'on'
 PGPANEL_FILE
-    then step_changed=1; fi
+    then files_changed=1; fi
+    if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+    result "$step_result"
   fi
 fi
 
-# ── Step 22/31 [standby1] Move the configured clone into place as /var/lib/pgsql/9.5/data
+# ── Step 26/36 [standby1] Move the configured clone into place as /var/lib/pgsql/9.5/data
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='26/36 Move the configured clone into place as /var/lib/pgsql/9.5/data'
+  echo '[26/36] standby1: Move the configured clone into place as /var/lib/pgsql/9.5/data'
+  step26_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/pgsql/9.5/data/PG_VERSION && test "$(cat /var/lib/pgsql/9.5/data/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/pgsql/9.5/data/standby.signal || test -f /var/lib/pgsql/9.5/data/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step26_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 d=/var/lib/pgsql/9.5/data
 if [ -e "$d" ] && [ -n "$(ls -A "$d")" ]; then echo "Refusing to replace $d: it is not empty. Nothing was changed." >&2; exit 3; fi
@@ -477,20 +896,23 @@ mv /var/lib/pgsql/9.5/.data.pgpanel-clone "$d"
 chmod 0700 "$d"
 echo "$d now holds the standby."
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 23/31 [standby1] Write the standby's settings and standby configuration
+# ── Step 27/36 [standby1] Write the standby's settings and standby configuration
 #    hot_standby, max_standby_streaming_delay, wal_receiver_status_interval, hot_standby_feedback, max_connections ≥ the primary's, and the connection to the primary.
 if on_node standby1; then
-  step_changed=0
+  pgpanel_step='27/36 Write the standby'\''s settings and standby configuration'
+  echo '[27/36] standby1: Write the standby'\''s settings and standby configuration'
+  files_changed=0
   if printf '%s' '# recovery.conf for standby standby1 of PgPanel cluster "seed", rendered whole by PgPanel.
   standby_mode = '\''on'\''
   primary_conninfo = '\''host=192.168.0.10 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=seed_standby1'\''
   primary_slot_name = '\''seed_standby1'\''
   recovery_target_timeline = '\''latest'\''
-  ' | write_file /var/lib/pgsql/9.5/data/recovery.conf 0600 postgres; then step_changed=1; fi
+  ' | write_file /var/lib/pgsql/9.5/data/recovery.conf 0600 postgres; then files_changed=1; fi
   if write_file /var/lib/pgsql/9.5/data/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
 # Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 9.5).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
@@ -509,28 +931,43 @@ max_standby_streaming_delay = '30s'
 wal_receiver_status_interval = '1s'
 hot_standby_feedback = 'on'
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 24/31 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 28/36 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='28/36 postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  echo '[28/36] standby1: postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  files_changed=0
+  step28_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /var/lib/pgsql/9.5/data/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step28_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' seed 'include_if_exists = '\''pgpanel.conf'\''' >> /var/lib/pgsql/9.5/data/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step28_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 25/31 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 29/36 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node standby1; then
-  step_changed=0
+  pgpanel_step='29/36 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[29/36] standby1: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /var/lib/pgsql/9.5/data/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 9.5), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -544,71 +981,125 @@ host    replication  "replica"       192.168.0.10/32          md5   # primary
 host    replication  "replica"       192.168.0.11/32          md5   # standby1
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             md5   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_standby1=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 26/31 [standby1] Restart the standby to apply changed settings
+# ── Step 30/36 [standby1] Restart the standby to apply changed settings
 #    Runs only when settings-standby1 or include-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_restart_standby1:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
-if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; then exit 1; fi
+  pgpanel_step='30/36 Restart the standby to apply changed settings'
+  echo '[30/36] standby1: Restart the standby to apply changed settings'
+  step30_1() {
+  run_as root <<'PGPANEL_STEP'
+if systemctl is-active --quiet postgresql-9.5; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step30_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl restart postgresql-9.5; then
-  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
-  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "journalctl -u postgresql-9.5, last lines:"; journalctl -u postgresql-9.5 -n 20 --no-pager 2>&1 || true
+    newest=$(ls -t /var/lib/pgsql/9.5/data/pg_log/*.log 2>/dev/null | head -n 1 || true)
+    if [ -n "$newest" ]; then echo "$newest, last lines:"; tail -n 20 "$newest" || true; fi
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 27/31 [standby1] Reload the standby to apply pg_hba.conf
+# ── Step 31/36 [standby1] Reload the standby to apply pg_hba.conf
 #    Runs only when hba-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_reload_standby1:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
-if /usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1; then exit 1; fi
+  pgpanel_step='31/36 Reload the standby to apply pg_hba.conf'
+  echo '[31/36] standby1: Reload the standby to apply pg_hba.conf'
+  step31_1() {
+  run_as root <<'PGPANEL_STEP'
+if systemctl is-active --quiet postgresql-9.5; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step31_1; then
     run_as root <<'PGPANEL_STEP'
 systemctl reload postgresql-9.5
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 28/31 [standby1] Start the standby (192.168.0.11:5432)
+# ── Step 32/36 [standby1] Start the standby (192.168.0.11:5432)
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
-/usr/pgsql-9.5/bin/pg_ctl status -D /var/lib/pgsql/9.5/data >/dev/null 2>&1 || exit 1
+  pgpanel_step='32/36 Start the standby (192.168.0.11:5432)'
+  echo '[32/36] standby1: Start the standby (192.168.0.11:5432)'
+  files_changed=0
+  step32_1() {
+  run_as root <<'PGPANEL_STEP'
+systemctl is-active --quiet postgresql-9.5 || exit 1
 PGPANEL_STEP
+  }
+  if differs step32_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl enable --now postgresql-9.5; then
-  echo "The server did not start; the last lines of /var/lib/pgsql/9.5/data.log:" >&2
-  tail -n 20 /var/lib/pgsql/9.5/data.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "journalctl -u postgresql-9.5, last lines:"; journalctl -u postgresql-9.5 -n 20 --no-pager 2>&1 || true
+    newest=$(ls -t /var/lib/pgsql/9.5/data/pg_log/*.log 2>/dev/null | head -n 1 || true)
+    if [ -n "$newest" ]; then echo "$newest, last lines:"; tail -n 20 "$newest" || true; fi
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step32_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 29/31 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
+# ── Step 33/36 [primary] Verify: the primary streams WAL to standby1 (pg_stat_replication)
 if on_node primary; then
+  pgpanel_step='33/36 Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  echo '[33/36] primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  step33_1() {
   run_as postgres <<'PGPANEL_STEP'
-for name in seed_standby1; do
-  state=""
-  for i in $(seq 1 1200); do
-    state=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
-    if [ "$state" = streaming ]; then break; fi
-    sleep 0.1
-  done
-  if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
-  echo "primary: WAL sender for $name is streaming."
+state=""
+for i in $(seq 1 1200); do
+  state=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT state FROM pg_stat_replication WHERE application_name = '\''seed_standby1'\''' | head -n 1)
+  if [ "$state" = streaming ]; then break; fi
+  sleep 0.1
 done
+if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to seed_standby1 (state: ${state:-none})." >&2; exit 3; fi
+echo "primary: WAL sender for seed_standby1 is streaming."
 PGPANEL_STEP
+  }
+  if on_node standby1; then passes step33_1; else passes waiting 'standby1: Start the standby (192.168.0.11:5432)' step33_1; fi
+  result passed
+fi
+
+# ── Step 34/36 [standby1] Verify: standby1 is in recovery with a streaming WAL receiver
+if on_node standby1; then
+  pgpanel_step='34/36 Verify: standby1 is in recovery with a streaming WAL receiver'
+  echo '[34/36] standby1: Verify: standby1 is in recovery with a streaming WAL receiver'
+  step34_1() {
   run_as postgres <<'PGPANEL_STEP'
 recovery=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_is_in_recovery()')
 if [ "$recovery" != t ]; then echo "standby1 is not in recovery: it is not a standby." >&2; exit 3; fi
@@ -621,45 +1112,93 @@ done
 if [ "$status" != streaming ]; then echo "standby1 has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
 echo "standby1: in recovery, WAL receiver streaming."
 PGPANEL_STEP
+  }
+  passes step34_1
+  result passed
 fi
 
-# ── Step 30/31 [primary] Keep replication asynchronous: synchronous_standby_names is empty
+# ── Step 35/36 [primary] Keep replication asynchronous: synchronous_standby_names is empty
 #    Set only once the standby streams, so the primary never waits for a standby that does not exist yet.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='35/36 Keep replication asynchronous: synchronous_standby_names is empty'
+  echo '[35/36] primary: Keep replication asynchronous: synchronous_standby_names is empty'
+  files_changed=0
+  step35_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SHOW synchronous_standby_names')" = ''
 PGPANEL_STEP
+  }
+  if differs step35_1; then
     run_as postgres <<'PGPANEL_STEP'
 /usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.2
 PGPANEL_STEP
-    step_changed=1
+    converged step35_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 31/31 [standby1] Verify: a canary row written on the primary is read on standby1
-if on_node standby1; then
-  PGPANEL_CANARY=$(run_as postgres <<'PGPANEL_STEP'
-/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
+# ── Step 36/36 [standby1] Verify: a canary row written on the primary is read on standby1
+#    The primary writes a new token and waits until standby1 reports it replayed; standby1 reads the token.
+if on_node standby1 || on_node primary; then
+  pgpanel_step='36/36 Verify: a canary row written on the primary is read on standby1'
+  echo '[36/36] standby1: Verify: a canary row written on the primary is read on standby1'
+  if on_node primary; then
+    step36_1() {
+    run_as postgres <<'PGPANEL_STEP'
+written=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS pgpanel;
 CREATE TABLE IF NOT EXISTS pgpanel.canary (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
 INSERT INTO pgpanel.canary (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
-  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token;
+  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token || ' ' || pg_current_xlog_location();
 PGPANEL_SQL
+)
+token=${written%% *}
+lsn=${written#* }
+for i in $(seq 1 2400); do
+  if [ "$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -v lsn="$lsn" <<'PGPANEL_SQL'
+SELECT pg_xlog_location_diff(replay_location, :'lsn') >= 0 FROM pg_stat_replication WHERE application_name = 'seed_standby1'
+PGPANEL_SQL
+)" = t ]; then
+    echo "seed_standby1 replayed the canary write (WAL position $lsn)."
+    echo "$token"
+    exit 0
+  fi
+  sleep 0.05
+done
+echo "seed_standby1 did not replay the canary write at $lsn within 120 s." >&2
+exit 3
 PGPANEL_STEP
-  )
-  export PGPANEL_CANARY
-  run_as postgres <<'PGPANEL_STEP'
+    }
+    out=$(passes step36_1)
+    printf '%s\n' "$out" | sed '$d'
+    PGPANEL_CANARY=$(printf '%s\n' "$out" | tail -n 1)
+    export PGPANEL_CANARY
+  fi
+  if on_node standby1; then
+    step36_2() {
+    run_as postgres <<'PGPANEL_STEP'
+# The token the primary wrote, when this host ran that part too; an exported script run on the standby's own
+# host reads whatever token arrived (the primary's part has already seen it replayed).
+want="${PGPANEL_CANARY:-}"
 for i in $(seq 1 2400); do
   seen=$(/usr/pgsql-9.5/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
-  if [ "$seen" = "$PGPANEL_CANARY" ]; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
+  if [ -n "$seen" ] && { [ -z "$want" ] || [ "$seen" = "$want" ]; }; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
   sleep 0.05
 done
 echo "standby1 did not receive the canary row within 120 s (it reads '${seen:-nothing}')." >&2
 exit 3
 PGPANEL_STEP
+    }
+    if on_node primary; then passes step36_2; else passes waiting 'primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)' step36_2; fi
+  fi
+  result passed
 fi
 
-echo "PgPanel plan for cluster seed complete."
+echo "PgPanel plan for cluster seed complete on this host ($PGPANEL_NODES): $pgpanel_changed step(s) changed something."

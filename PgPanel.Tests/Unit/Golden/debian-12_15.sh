@@ -4,16 +4,25 @@
 #   standby1  192.168.0.11:5432  data /var/lib/postgresql/15/main  (DebianCluster, over SSH)
 #
 # Every step checks first and changes only what differs: running this script again changes nothing.
-# When the nodes are on different hosts, run it on each host in order with PGPANEL_NODES set to that host's nodes,
-# e.g. PGPANEL_NODES=primary on the primary first, then PGPANEL_NODES=standby1 on the standby.
-# Secrets come from the environment and are never written into this script:
-#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica
-#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor
+# On one host: run it as root. When the nodes are on different hosts, run it as root on every host at the same time,
+# each with PGPANEL_NODES set to that host's nodes, e.g.
+#   PGPANEL_NODES=primary bash plan.sh      (on the primary's host)
+#   PGPANEL_NODES=standby1 bash plan.sh     (on the standby's host)
+# Each host runs only its own nodes' commands; where it needs another host's work (a standby's clone needs the
+# primary's replication role; the primary's verification needs the standby running) it waits for it, for up to
+# PGPANEL_WAIT_SECONDS (3600). The script ends with the number of steps that changed something.
+# Secrets come from the environment and are never written into this script; each host needs those its nodes use:
+#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica (for primary, standby1)
+#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor (for primary)
 
 set -o errexit -o nounset -o pipefail
 PGPANEL_NODES="${PGPANEL_NODES:-all}"
+PGPANEL_WAIT_SECONDS="${PGPANEL_WAIT_SECONDS:-3600}"
+pgpanel_changed=0
+pgpanel_step=""
+trap 'rc=$?; if [ "$rc" != 0 ]; then echo "PgPanel: step $pgpanel_step failed (exit code $rc). Fix the cause and run the script again: finished steps are checked, not redone." >&2; fi' EXIT
 
-# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1", default all).
+# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1 standby2", default all).
 on_node() { [ "$PGPANEL_NODES" = all ] || [[ " $PGPANEL_NODES " == *" $1 "* ]]; }
 
 # run_as USER: runs the script on standard input as USER ("-": as whoever runs this script).
@@ -35,15 +44,113 @@ write_file() {
   mv -f "$tmp" "$path"
   echo "  wrote $path"
 }
-: "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
-export PGPANEL_REPLICATION_PASSWORD
-: "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
-export PGPANEL_MONITOR_PASSWORD
 
-# ── Step 1/33 [primary] Data directory /var/lib/postgresql/15/main is empty or already this cluster
+# The step contract (the panel's runner keeps the same one): a check exits 0 when the host is as wanted and 1 when
+# it differs; any other exit code is an error. A change runs only on a difference and is checked again after.
+# differs CHECK: true when CHECK exits 1, false when it exits 0, and stops the script otherwise.
+differs() {
+  local rc=0
+  "$@" || rc=$?
+  case "$rc" in
+    0) return 1 ;;
+    1) return 0 ;;
+    *) echo "  the check failed with exit code $rc" >&2; exit "$rc" ;;
+  esac
+}
+# converged CHECK: after a change, CHECK must exit 0.
+converged() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  the change ran, but the check still finds a difference" >&2; exit 1; fi
+}
+# passes COMMAND: a pre-flight check or a verification must exit 0.
+passes() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  failed with exit code $rc" >&2; exit "$rc"; fi
+}
+# waiting WHAT COMMAND: retries COMMAND every 5 s, for at most PGPANEL_WAIT_SECONDS, while WHAT happens on another
+# host; then shows the last attempt's output and returns its exit code.
+waiting() {
+  local what=$1 rc out deadline=$((SECONDS + PGPANEL_WAIT_SECONDS)) next=0
+  shift
+  while :; do
+    rc=0
+    out=$("$@" 2>&1) || rc=$?
+    if [ "$rc" = 0 ] || [ "$SECONDS" -ge "$deadline" ]; then printf '%s\n' "$out"; return "$rc"; fi
+    if [ "$SECONDS" -ge "$next" ]; then echo "  waiting for $what (another host; up to $PGPANEL_WAIT_SECONDS s)"; next=$((SECONDS + 60)); fi
+    sleep 5
+  done
+}
+# result WHAT: one line per step, and the count of changes for the summary.
+result() {
+  echo "  => $1"
+  if [ "$1" = changed ]; then pgpanel_changed=$((pgpanel_changed + 1)); fi
+}
+if on_node primary || on_node standby1; then
+  : "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
+  export PGPANEL_REPLICATION_PASSWORD
+fi
+if on_node primary; then
+  : "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
+  export PGPANEL_MONITOR_PASSWORD
+fi
+
+# ── Step 1/36 [primary] The host of primary can reach its apt sources for PostgreSQL 15
+#    PostgreSQL 15 is not installed there; the package source is "upstream".
+if on_node primary; then
+  pgpanel_step='1/36 The host of primary can reach its apt sources for PostgreSQL 15'
+  echo '[1/36] primary: The host of primary can reach its apt sources for PostgreSQL 15'
+  step1_1() {
+  run_as root <<'PGPANEL_STEP'
+if apt-cache show postgresql-15 >/dev/null 2>&1; then echo "apt knows postgresql-15."; exit 0; fi
+problems=""
+for uri in $(apt-get update --print-uris -q 2>/dev/null | grep -oE "'https?://[^']+'" | tr -d "'" | awk -F/ '!seen[$3]++' | head -n 5); do
+  if ! out=$(curl -fsSI --max-time 15 -o /dev/null "$uri" 2>&1); then problems="$problems  $uri: ${out:-no answer}\n"; fi
+done
+if [ -n "$problems" ]; then
+  printf 'PostgreSQL 15 must be installed, but this host cannot reach its apt sources:\n%b' "$problems" >&2
+  echo 'Without internet access, set the package source to "mirror" (packages.mirrorUrl: the base of a copy of https://download.postgresql.org/pub/repos/yum; its apt sources: the distribution'\''s own repositories), or install PostgreSQL 15 yourself and set it to "installed".' >&2
+  exit 3
+fi
+echo "The host's apt sources answer."
+PGPANEL_STEP
+  }
+  passes step1_1
+  result passed
+fi
+
+# ── Step 2/36 [standby1] The host of standby1 can reach its apt sources for PostgreSQL 15
+#    PostgreSQL 15 is not installed there; the package source is "upstream".
+if on_node standby1; then
+  pgpanel_step='2/36 The host of standby1 can reach its apt sources for PostgreSQL 15'
+  echo '[2/36] standby1: The host of standby1 can reach its apt sources for PostgreSQL 15'
+  step2_1() {
+  run_as root <<'PGPANEL_STEP'
+if apt-cache show postgresql-15 >/dev/null 2>&1; then echo "apt knows postgresql-15."; exit 0; fi
+problems=""
+for uri in $(apt-get update --print-uris -q 2>/dev/null | grep -oE "'https?://[^']+'" | tr -d "'" | awk -F/ '!seen[$3]++' | head -n 5); do
+  if ! out=$(curl -fsSI --max-time 15 -o /dev/null "$uri" 2>&1); then problems="$problems  $uri: ${out:-no answer}\n"; fi
+done
+if [ -n "$problems" ]; then
+  printf 'PostgreSQL 15 must be installed, but this host cannot reach its apt sources:\n%b' "$problems" >&2
+  echo 'Without internet access, set the package source to "mirror" (packages.mirrorUrl: the base of a copy of https://download.postgresql.org/pub/repos/yum; its apt sources: the distribution'\''s own repositories), or install PostgreSQL 15 yourself and set it to "installed".' >&2
+  exit 3
+fi
+echo "The host's apt sources answer."
+PGPANEL_STEP
+  }
+  passes step2_1
+  result passed
+fi
+
+# ── Step 3/36 [primary] Data directory /var/lib/postgresql/15/main is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /var/lib/postgresql/15/main is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='3/36 Data directory /var/lib/postgresql/15/main is empty or already this cluster'
+  echo '[3/36] primary: Data directory /var/lib/postgresql/15/main is empty or already this cluster'
+  step3_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/postgresql/15/main
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -58,11 +165,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster seed. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step3_1
+  result passed
 fi
 
-# ── Step 2/33 [primary] Port 5432 is free or already this cluster's
+# ── Step 4/36 [primary] Port 5432 is free or already this cluster's
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='4/36 Port 5432 is free or already this cluster'\''s'
+  echo '[4/36] primary: Port 5432 is free or already this cluster'\''s'
+  step4_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/postgresql/15/main
 port=5432
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -79,11 +192,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step4_1
+  result passed
 fi
 
-# ── Step 3/33 [primary] Enough free disk space for primary
+# ── Step 5/36 [primary] Enough free disk space for primary
 if on_node primary; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for primary' >&2; exit 1; }
+  pgpanel_step='5/36 Enough free disk space for primary'
+  echo '[5/36] primary: Enough free disk space for primary'
+  step5_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/var/lib/postgresql/15/main
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -92,12 +211,18 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step5_1
+  result passed
 fi
 
-# ── Step 4/33 [standby1] Data directory /var/lib/postgresql/15/main is empty or already this cluster
+# ── Step 6/36 [standby1] Data directory /var/lib/postgresql/15/main is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /var/lib/postgresql/15/main is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='6/36 Data directory /var/lib/postgresql/15/main is empty or already this cluster'
+  echo '[6/36] standby1: Data directory /var/lib/postgresql/15/main is empty or already this cluster'
+  step6_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/postgresql/15/main
 if [ ! -e "$d" ]; then echo "$d does not exist yet; PgPanel will create it."; exit 0; fi
 if [ ! -d "$d" ]; then echo "Refusing $d: it exists and is not a directory. Nothing was changed." >&2; exit 3; fi
@@ -112,11 +237,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster seed. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step6_1
+  result passed
 fi
 
-# ── Step 5/33 [standby1] Port 5432 is free or already this cluster's
+# ── Step 7/36 [standby1] Port 5432 is free or already this cluster's
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='7/36 Port 5432 is free or already this cluster'\''s'
+  echo '[7/36] standby1: Port 5432 is free or already this cluster'\''s'
+  step7_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/var/lib/postgresql/15/main
 port=5432
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -133,11 +264,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step7_1
+  result passed
 fi
 
-# ── Step 6/33 [standby1] Enough free disk space for standby1
+# ── Step 8/36 [standby1] Enough free disk space for standby1
 if on_node standby1; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for standby1' >&2; exit 1; }
+  pgpanel_step='8/36 Enough free disk space for standby1'
+  echo '[8/36] standby1: Enough free disk space for standby1'
+  step8_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/var/lib/postgresql/15/main
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -146,15 +283,23 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step8_1
+  result passed
 fi
 
-# ── Step 7/33 [primary] Install PostgreSQL 15 on the host of primary
+# ── Step 9/36 [primary] Install PostgreSQL 15 on the host of primary
 #    Install debian-12's own postgresql-15 package, without the default 'main' cluster.
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='9/36 Install PostgreSQL 15 on the host of primary'
+  echo '[9/36] primary: Install PostgreSQL 15 on the host of primary'
+  files_changed=0
+  step9_1() {
+  run_as root <<'PGPANEL_STEP'
 test -x /usr/lib/postgresql/15/bin/pg_ctl && test -x /usr/lib/postgresql/15/bin/pg_basebackup && test -x /usr/lib/postgresql/15/bin/psql
 PGPANEL_STEP
+  }
+  if differs step9_1; then
     run_as root <<'PGPANEL_STEP'
 export DEBIAN_FRONTEND=noninteractive
 if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
@@ -168,17 +313,28 @@ fi
 apt-get update -q
 apt-get install -y -q postgresql-15 postgresql-client-15
 PGPANEL_STEP
-    step_changed=1
+    converged step9_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 8/33 [standby1] Install PostgreSQL 15 on the host of standby1
+# ── Step 10/36 [standby1] Install PostgreSQL 15 on the host of standby1
 #    Install debian-12's own postgresql-15 package, without the default 'main' cluster.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='10/36 Install PostgreSQL 15 on the host of standby1'
+  echo '[10/36] standby1: Install PostgreSQL 15 on the host of standby1'
+  files_changed=0
+  step10_1() {
+  run_as root <<'PGPANEL_STEP'
 test -x /usr/lib/postgresql/15/bin/pg_ctl && test -x /usr/lib/postgresql/15/bin/pg_basebackup && test -x /usr/lib/postgresql/15/bin/psql
 PGPANEL_STEP
+  }
+  if differs step10_1; then
     run_as root <<'PGPANEL_STEP'
 export DEBIAN_FRONTEND=noninteractive
 if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
@@ -192,29 +348,48 @@ fi
 apt-get update -q
 apt-get install -y -q postgresql-15 postgresql-client-15
 PGPANEL_STEP
-    step_changed=1
+    converged step10_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 9/33 [primary] Initialise the primary's data directory /var/lib/postgresql/15/main
+# ── Step 11/36 [primary] Initialise the primary's data directory /var/lib/postgresql/15/main
 #    initdb with data checksums (needed by pg_rewind), peer auth locally and scram-sha-256 over TCP.
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='11/36 Initialise the primary'\''s data directory /var/lib/postgresql/15/main'
+  echo '[11/36] primary: Initialise the primary'\''s data directory /var/lib/postgresql/15/main'
+  files_changed=0
+  step11_1() {
+  run_as root <<'PGPANEL_STEP'
 test -s /var/lib/postgresql/15/main/PG_VERSION && test -s /var/lib/postgresql/15/main/pgpanel.cluster
 PGPANEL_STEP
+  }
+  if differs step11_1; then
     run_as root <<'PGPANEL_STEP'
 pg_createcluster 15 main --port 5432 --datadir /var/lib/postgresql/15/main -- --auth-local=peer --auth-host=scram-sha-256 --data-checksums --encoding=UTF8
 runuser -u postgres -- sh -c 'echo seed > /var/lib/postgresql/15/main/pgpanel.cluster'
 PGPANEL_STEP
-    step_changed=1
+    converged step11_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 10/33 [primary] Write the primary's settings (pgpanel.conf)
+# ── Step 12/36 [primary] Write the primary's settings (pgpanel.conf)
 #    listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='12/36 Write the primary'\''s settings (pgpanel.conf)'
+  echo '[12/36] primary: Write the primary'\''s settings (pgpanel.conf)'
+  files_changed=0
   if write_file /etc/postgresql/15/main/conf.d/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
 # Settings of node primary (primary) of PgPanel cluster "seed" (PostgreSQL 15).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
@@ -231,28 +406,43 @@ hot_standby = 'on'
 wal_log_hints = 'on'
 password_encryption = 'scram-sha-256'
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 11/33 [primary] postgresql.conf includes PgPanel's settings (include_dir = 'conf.d')
+# ── Step 13/36 [primary] postgresql.conf includes PgPanel's settings (include_dir = 'conf.d')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='13/36 postgresql.conf includes PgPanel'\''s settings (include_dir = '\''conf.d'\'')'
+  echo '[13/36] primary: postgresql.conf includes PgPanel'\''s settings (include_dir = '\''conf.d'\'')'
+  files_changed=0
+  step13_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_dir = '\''conf.d'\''' /etc/postgresql/15/main/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step13_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' seed 'include_dir = '\''conf.d'\''' >> /etc/postgresql/15/main/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step13_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 12/33 [primary] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 14/36 [primary] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='14/36 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[14/36] primary: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /etc/postgresql/15/main/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 15), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -266,87 +456,129 @@ host    replication  "replica"       192.168.0.10/32          scram-sha-256   # 
 host    replication  "replica"       192.168.0.11/32          scram-sha-256   # standby1
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 13/33 [primary] Restart the primary to apply changed settings
+# ── Step 15/36 [primary] Restart the primary to apply changed settings
 #    Runs only when settings-primary or include-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_restart_primary:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='15/36 Restart the primary to apply changed settings'
+  echo '[15/36] primary: Restart the primary to apply changed settings'
+  step15_1() {
+  run_as root <<'PGPANEL_STEP'
 if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step15_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl restart postgresql@15-main; then
-  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
-  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/var/log/postgresql/postgresql-15-main.log, last lines:"; tail -n 20 /var/log/postgresql/postgresql-15-main.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 14/33 [primary] Reload the primary to apply pg_hba.conf
+# ── Step 16/36 [primary] Reload the primary to apply pg_hba.conf
 #    Runs only when hba-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_reload_primary:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='16/36 Reload the primary to apply pg_hba.conf'
+  echo '[16/36] primary: Reload the primary to apply pg_hba.conf'
+  step16_1() {
+  run_as root <<'PGPANEL_STEP'
 if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step16_1; then
     run_as root <<'PGPANEL_STEP'
 systemctl reload postgresql@15-main
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 15/33 [primary] Start the primary (192.168.0.10:5432)
+# ── Step 17/36 [primary] Start the primary (192.168.0.10:5432)
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='17/36 Start the primary (192.168.0.10:5432)'
+  echo '[17/36] primary: Start the primary (192.168.0.10:5432)'
+  files_changed=0
+  step17_1() {
+  run_as root <<'PGPANEL_STEP'
 pg_ctlcluster 15 main status >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
+  }
+  if differs step17_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl enable --now postgresql@15-main; then
-  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
-  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/var/log/postgresql/postgresql-15-main.log, last lines:"; tail -n 20 /var/log/postgresql/postgresql-15-main.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step17_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 16/33 [primary] Replication role replica with LOGIN REPLICATION and its password
-#    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
+# ── Step 18/36 [primary] Physical replication slot seed_standby1 for standby1
+#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
-if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
-if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
-  echo "Role replica exists but its password does not open a replication connection."; exit 1
-fi
-echo "Role replica exists and its password opens a replication connection."
+  pgpanel_step='18/36 Physical replication slot seed_standby1 for standby1'
+  echo '[18/36] primary: Physical replication slot seed_standby1 for standby1'
+  files_changed=0
+  step18_1() {
+  run_as postgres <<'PGPANEL_STEP'
+test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')" = 1
 PGPANEL_STEP
+  }
+  if differs step18_1; then
     run_as postgres <<'PGPANEL_STEP'
-if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
-\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
-SET password_encryption = 'scram-sha-256';
-:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
-PGPANEL_SQL
-echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''seed_standby1'\'', true)'
 PGPANEL_STEP
-    step_changed=1
+    converged step18_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 17/33 [primary] Monitoring role pgpanel_monitor (member of pg_monitor)
+# ── Step 19/36 [primary] Monitoring role pgpanel_monitor (member of pg_monitor)
 #    The panel's live pages read pg_stat_replication and pg_stat_wal_receiver as this login; it replicates to the standbys.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='19/36 Monitoring role pgpanel_monitor (member of pg_monitor)'
+  echo '[19/36] primary: Monitoring role pgpanel_monitor (member of pg_monitor)'
+  files_changed=0
+  step19_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" != t ]; then echo "Role pgpanel_monitor is missing."; exit 1; fi
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_has_role('\''pgpanel_monitor'\'', '\''pg_monitor'\'', '\''member'\'')' 2>/dev/null)" != t ]; then echo "Role pgpanel_monitor cannot read the replication views yet."; exit 1; fi
 if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=pgpanel_monitor dbname=postgres' -c 'SELECT 1' >/dev/null 2>&1; then
@@ -354,6 +586,8 @@ if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/lib/post
 fi
 echo "Role pgpanel_monitor can log in and read the replication views."
 PGPANEL_STEP
+  }
+  if differs step19_1; then
     run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
@@ -364,28 +598,59 @@ GRANT pg_monitor TO "pgpanel_monitor";
 PGPANEL_SQL
 echo "Role pgpanel_monitor: $verb ROLE … PASSWORD ********, replication views granted"
 PGPANEL_STEP
-    step_changed=1
+    converged step19_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 18/33 [primary] Physical replication slot seed_standby1 for standby1
-#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
+# ── Step 20/36 [primary] Replication role replica with LOGIN REPLICATION and its password
+#    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')" = 1
+  pgpanel_step='20/36 Replication role replica with LOGIN REPLICATION and its password'
+  echo '[20/36] primary: Replication role replica with LOGIN REPLICATION and its password'
+  files_changed=0
+  step20_1() {
+  run_as postgres <<'PGPANEL_STEP'
+state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
+if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
+if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
+  echo "Role replica exists but its password does not open a replication connection."; exit 1
+fi
+echo "Role replica exists and its password opens a replication connection."
 PGPANEL_STEP
+  }
+  if differs step20_1; then
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''seed_standby1'\'', true)'
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
+\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
+SET password_encryption = 'scram-sha-256';
+:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
+PGPANEL_SQL
+echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
 PGPANEL_STEP
-    step_changed=1
+    converged step20_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 19/33 [standby1] standby1 opens a replication connection to the primary as replica
+# ── Step 21/36 [standby1] standby1 opens a replication connection to the primary as replica
 #    Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.
 if on_node standby1; then
-  run_as postgres <<'PGPANEL_STEP' || { echo 'Pre-flight failed: standby1 opens a replication connection to the primary as replica' >&2; exit 1; }
+  pgpanel_step='21/36 standby1 opens a replication connection to the primary as replica'
+  echo '[21/36] standby1: standby1 opens a replication connection to the primary as replica'
+  step21_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=192.168.0.10 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM 2>&1); then
   echo "Replication connection to 192.168.0.10:5432 works (system identifier ${out%%|*})."
 else
@@ -393,32 +658,52 @@ else
   exit 3
 fi
 PGPANEL_STEP
+  }
+  if on_node primary; then passes step21_1; else passes waiting 'primary: Replication role replica with LOGIN REPLICATION and its password' step21_1; fi
+  result passed
 fi
 
-# ── Step 20/33 [standby1] Create the standby's parent directory /var/lib/postgresql/15
+# ── Step 22/36 [standby1] Create the standby's parent directory /var/lib/postgresql/15
 #    Owned by postgres, mode 0700; its parent must be reachable by postgres.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='22/36 Create the standby'\''s parent directory /var/lib/postgresql/15'
+  echo '[22/36] standby1: Create the standby'\''s parent directory /var/lib/postgresql/15'
+  files_changed=0
+  step22_1() {
+  run_as root <<'PGPANEL_STEP'
 test -d /var/lib/postgresql/15 && runuser -u postgres -- test -w /var/lib/postgresql/15
 PGPANEL_STEP
+  }
+  if differs step22_1; then
     run_as root <<'PGPANEL_STEP'
 if [ ! -d /var/lib/postgresql/15 ]; then install -d -o postgres -g postgres -m 0750 /var/lib/postgresql/15; fi
 runuser -u postgres -- test -w /var/lib/postgresql/15 || { echo "postgres cannot write /var/lib/postgresql/15, where the clone is staged." >&2; exit 3; }
 PGPANEL_STEP
-    step_changed=1
+    converged step22_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 21/33 [standby1] Clone the primary with pg_basebackup into /var/lib/postgresql/15/.main.pgpanel-clone
+# ── Step 23/36 [standby1] Clone the primary with pg_basebackup into /var/lib/postgresql/15/.main.pgpanel-clone
 #    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='23/36 Clone the primary with pg_basebackup into /var/lib/postgresql/15/.main.pgpanel-clone'
+  echo '[23/36] standby1: Clone the primary with pg_basebackup into /var/lib/postgresql/15/.main.pgpanel-clone'
+  step23_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/postgresql/15/main/PG_VERSION && test "$(cat /var/lib/postgresql/15/main/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/postgresql/15/main/standby.signal || test -f /var/lib/postgresql/15/main/recovery.conf; } || test -f /var/lib/postgresql/15/.main.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
+  }
+  if step23_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 staging=/var/lib/postgresql/15/.main.pgpanel-clone
 pidfile="$staging.pid"
@@ -444,25 +729,32 @@ wait $!
 rm -f "$pidfile"
 touch /var/lib/postgresql/15/.main.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 22/33 [standby1] Write the standby configuration into the clone (standby.signal, postgresql.conf, pg_hba.conf, pg_ident.conf)
+# ── Step 24/36 [standby1] Write the standby configuration into the clone (standby.signal, postgresql.conf, pg_hba.conf, pg_ident.conf)
 #    Written before the clone becomes the data directory, so it can never start as a second primary.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='24/36 Write the standby configuration into the clone (standby.signal, postgresql.conf, pg_hba.conf, pg_ident.conf)'
+  echo '[24/36] standby1: Write the standby configuration into the clone (standby.signal, postgresql.conf, pg_hba.conf, pg_ident.conf)'
+  step24_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/postgresql/15/main/PG_VERSION && test "$(cat /var/lib/postgresql/15/main/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/postgresql/15/main/standby.signal || test -f /var/lib/postgresql/15/main/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step24_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
-    if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/standby.signal 0600 postgres; then step_changed=1; fi
+    files_changed=0
+    if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/standby.signal 0600 postgres; then files_changed=1; fi
     if write_file /var/lib/postgresql/15/.main.pgpanel-clone/postgresql.conf 0644 postgres <<'PGPANEL_FILE'
 # Standby standby1 of PgPanel cluster "seed": settings live in conf.d/pgpanel.conf.
 include_dir = 'conf.d'
 PGPANEL_FILE
-    then step_changed=1; fi
+    then files_changed=1; fi
     if write_file /var/lib/postgresql/15/.main.pgpanel-clone/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 15), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -476,19 +768,27 @@ host    replication  "replica"       192.168.0.10/32          scram-sha-256   # 
 host    replication  "replica"       192.168.0.11/32          scram-sha-256   # standby1
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
-    then step_changed=1; fi
-    if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/pg_ident.conf 0640 postgres; then step_changed=1; fi
+    then files_changed=1; fi
+    if printf '' | write_file /var/lib/postgresql/15/.main.pgpanel-clone/pg_ident.conf 0640 postgres; then files_changed=1; fi
+    if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+    result "$step_result"
   fi
 fi
 
-# ── Step 23/33 [standby1] Move the configured clone into place as /var/lib/postgresql/15/main
+# ── Step 25/36 [standby1] Move the configured clone into place as /var/lib/postgresql/15/main
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='25/36 Move the configured clone into place as /var/lib/postgresql/15/main'
+  echo '[25/36] standby1: Move the configured clone into place as /var/lib/postgresql/15/main'
+  step25_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/postgresql/15/main/PG_VERSION && test "$(cat /var/lib/postgresql/15/main/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/postgresql/15/main/standby.signal || test -f /var/lib/postgresql/15/main/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step25_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 d=/var/lib/postgresql/15/main
 if [ -e "$d" ] && [ -n "$(ls -A "$d")" ]; then echo "Refusing to replace $d: it is not empty. Nothing was changed." >&2; exit 3; fi
@@ -498,29 +798,43 @@ mv /var/lib/postgresql/15/.main.pgpanel-clone "$d"
 chmod 0700 "$d"
 echo "$d now holds the standby."
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 24/33 [standby1] Register the clone as Debian cluster 15/main
+# ── Step 26/36 [standby1] Register the clone as Debian cluster 15/main
 #    pg_createcluster adopts the existing data directory and writes /etc/postgresql config for it.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='26/36 Register the clone as Debian cluster 15/main'
+  echo '[26/36] standby1: Register the clone as Debian cluster 15/main'
+  files_changed=0
+  step26_1() {
+  run_as root <<'PGPANEL_STEP'
 test -f /etc/postgresql/15/main/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step26_1; then
     run_as root <<'PGPANEL_STEP'
 pg_createcluster 15 main --port 5432 --datadir /var/lib/postgresql/15/main
 PGPANEL_STEP
-    step_changed=1
+    converged step26_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 25/33 [standby1] Write the standby's settings and standby configuration
+# ── Step 27/36 [standby1] Write the standby's settings and standby configuration
 #    hot_standby, max_standby_streaming_delay, wal_receiver_status_interval, hot_standby_feedback, max_connections ≥ the primary's, and the connection to the primary.
 if on_node standby1; then
-  step_changed=0
-  if printf '' | write_file /var/lib/postgresql/15/main/standby.signal 0600 postgres; then step_changed=1; fi
+  pgpanel_step='27/36 Write the standby'\''s settings and standby configuration'
+  echo '[27/36] standby1: Write the standby'\''s settings and standby configuration'
+  files_changed=0
+  if printf '' | write_file /var/lib/postgresql/15/main/standby.signal 0600 postgres; then files_changed=1; fi
   if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "seed" (PostgreSQL 15).
   # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
   listen_addresses = '\''127.0.0.1,192.168.0.11'\''
@@ -541,28 +855,43 @@ if on_node standby1; then
   primary_conninfo = '\''host=192.168.0.10 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=seed_standby1'\''
   primary_slot_name = '\''seed_standby1'\''
   recovery_target_timeline = '\''latest'\''
-  ' | write_file /etc/postgresql/15/main/conf.d/pgpanel.conf 0600 postgres; then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  ' | write_file /etc/postgresql/15/main/conf.d/pgpanel.conf 0600 postgres; then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 26/33 [standby1] postgresql.conf includes PgPanel's settings (include_dir = 'conf.d')
+# ── Step 28/36 [standby1] postgresql.conf includes PgPanel's settings (include_dir = 'conf.d')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='28/36 postgresql.conf includes PgPanel'\''s settings (include_dir = '\''conf.d'\'')'
+  echo '[28/36] standby1: postgresql.conf includes PgPanel'\''s settings (include_dir = '\''conf.d'\'')'
+  files_changed=0
+  step28_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_dir = '\''conf.d'\''' /etc/postgresql/15/main/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step28_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' seed 'include_dir = '\''conf.d'\''' >> /etc/postgresql/15/main/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step28_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 27/33 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 29/36 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node standby1; then
-  step_changed=0
+  pgpanel_step='29/36 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[29/36] standby1: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /etc/postgresql/15/main/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "seed" (PostgreSQL 15), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -576,71 +905,121 @@ host    replication  "replica"       192.168.0.10/32          scram-sha-256   # 
 host    replication  "replica"       192.168.0.11/32          scram-sha-256   # standby1
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_standby1=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 28/33 [standby1] Restart the standby to apply changed settings
+# ── Step 30/36 [standby1] Restart the standby to apply changed settings
 #    Runs only when settings-standby1 or include-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_restart_standby1:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='30/36 Restart the standby to apply changed settings'
+  echo '[30/36] standby1: Restart the standby to apply changed settings'
+  step30_1() {
+  run_as root <<'PGPANEL_STEP'
 if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step30_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl restart postgresql@15-main; then
-  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
-  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/var/log/postgresql/postgresql-15-main.log, last lines:"; tail -n 20 /var/log/postgresql/postgresql-15-main.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 29/33 [standby1] Reload the standby to apply pg_hba.conf
+# ── Step 31/36 [standby1] Reload the standby to apply pg_hba.conf
 #    Runs only when hba-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_reload_standby1:-0}" = 1 ] && ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='31/36 Reload the standby to apply pg_hba.conf'
+  echo '[31/36] standby1: Reload the standby to apply pg_hba.conf'
+  step31_1() {
+  run_as root <<'PGPANEL_STEP'
 if pg_ctlcluster 15 main status >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step31_1; then
     run_as root <<'PGPANEL_STEP'
 systemctl reload postgresql@15-main
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 30/33 [standby1] Start the standby (192.168.0.11:5432)
+# ── Step 32/36 [standby1] Start the standby (192.168.0.11:5432)
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='32/36 Start the standby (192.168.0.11:5432)'
+  echo '[32/36] standby1: Start the standby (192.168.0.11:5432)'
+  files_changed=0
+  step32_1() {
+  run_as root <<'PGPANEL_STEP'
 pg_ctlcluster 15 main status >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
+  }
+  if differs step32_1; then
     run_as root <<'PGPANEL_STEP'
 if ! systemctl enable --now postgresql@15-main; then
-  echo "The server did not start; the last lines of /var/log/postgresql/postgresql-15-main.log:" >&2
-  tail -n 20 /var/log/postgresql/postgresql-15-main.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/var/log/postgresql/postgresql-15-main.log, last lines:"; tail -n 20 /var/log/postgresql/postgresql-15-main.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step32_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 31/33 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
+# ── Step 33/36 [primary] Verify: the primary streams WAL to standby1 (pg_stat_replication)
 if on_node primary; then
+  pgpanel_step='33/36 Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  echo '[33/36] primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  step33_1() {
   run_as postgres <<'PGPANEL_STEP'
-for name in seed_standby1; do
-  state=""
-  for i in $(seq 1 1200); do
-    state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
-    if [ "$state" = streaming ]; then break; fi
-    sleep 0.1
-  done
-  if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
-  echo "primary: WAL sender for $name is streaming."
+state=""
+for i in $(seq 1 1200); do
+  state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT state FROM pg_stat_replication WHERE application_name = '\''seed_standby1'\''' | head -n 1)
+  if [ "$state" = streaming ]; then break; fi
+  sleep 0.1
 done
+if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to seed_standby1 (state: ${state:-none})." >&2; exit 3; fi
+echo "primary: WAL sender for seed_standby1 is streaming."
 PGPANEL_STEP
+  }
+  if on_node standby1; then passes step33_1; else passes waiting 'standby1: Start the standby (192.168.0.11:5432)' step33_1; fi
+  result passed
+fi
+
+# ── Step 34/36 [standby1] Verify: standby1 is in recovery with a streaming WAL receiver
+if on_node standby1; then
+  pgpanel_step='34/36 Verify: standby1 is in recovery with a streaming WAL receiver'
+  echo '[34/36] standby1: Verify: standby1 is in recovery with a streaming WAL receiver'
+  step34_1() {
   run_as postgres <<'PGPANEL_STEP'
 recovery=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_is_in_recovery()')
 if [ "$recovery" != t ]; then echo "standby1 is not in recovery: it is not a standby." >&2; exit 3; fi
@@ -653,45 +1032,93 @@ done
 if [ "$status" != streaming ]; then echo "standby1 has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
 echo "standby1: in recovery, WAL receiver streaming."
 PGPANEL_STEP
+  }
+  passes step34_1
+  result passed
 fi
 
-# ── Step 32/33 [primary] Keep replication asynchronous: synchronous_standby_names is empty
+# ── Step 35/36 [primary] Keep replication asynchronous: synchronous_standby_names is empty
 #    Set only once the standby streams, so the primary never waits for a standby that does not exist yet.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='35/36 Keep replication asynchronous: synchronous_standby_names is empty'
+  echo '[35/36] primary: Keep replication asynchronous: synchronous_standby_names is empty'
+  files_changed=0
+  step35_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SHOW synchronous_standby_names')" = ''
 PGPANEL_STEP
+  }
+  if differs step35_1; then
     run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.2
 PGPANEL_STEP
-    step_changed=1
+    converged step35_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 33/33 [standby1] Verify: a canary row written on the primary is read on standby1
-if on_node standby1; then
-  PGPANEL_CANARY=$(run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
+# ── Step 36/36 [standby1] Verify: a canary row written on the primary is read on standby1
+#    The primary writes a new token and waits until standby1 reports it replayed; standby1 reads the token.
+if on_node standby1 || on_node primary; then
+  pgpanel_step='36/36 Verify: a canary row written on the primary is read on standby1'
+  echo '[36/36] standby1: Verify: a canary row written on the primary is read on standby1'
+  if on_node primary; then
+    step36_1() {
+    run_as postgres <<'PGPANEL_STEP'
+written=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS pgpanel;
 CREATE TABLE IF NOT EXISTS pgpanel.canary (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
 INSERT INTO pgpanel.canary (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
-  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token;
+  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token || ' ' || pg_current_wal_lsn();
 PGPANEL_SQL
+)
+token=${written%% *}
+lsn=${written#* }
+for i in $(seq 1 2400); do
+  if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -v lsn="$lsn" <<'PGPANEL_SQL'
+SELECT pg_wal_lsn_diff(replay_lsn, :'lsn') >= 0 FROM pg_stat_replication WHERE application_name = 'seed_standby1'
+PGPANEL_SQL
+)" = t ]; then
+    echo "seed_standby1 replayed the canary write (WAL position $lsn)."
+    echo "$token"
+    exit 0
+  fi
+  sleep 0.05
+done
+echo "seed_standby1 did not replay the canary write at $lsn within 120 s." >&2
+exit 3
 PGPANEL_STEP
-  )
-  export PGPANEL_CANARY
-  run_as postgres <<'PGPANEL_STEP'
+    }
+    out=$(passes step36_1)
+    printf '%s\n' "$out" | sed '$d'
+    PGPANEL_CANARY=$(printf '%s\n' "$out" | tail -n 1)
+    export PGPANEL_CANARY
+  fi
+  if on_node standby1; then
+    step36_2() {
+    run_as postgres <<'PGPANEL_STEP'
+# The token the primary wrote, when this host ran that part too; an exported script run on the standby's own
+# host reads whatever token arrived (the primary's part has already seen it replayed).
+want="${PGPANEL_CANARY:-}"
 for i in $(seq 1 2400); do
   seen=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
-  if [ "$seen" = "$PGPANEL_CANARY" ]; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
+  if [ -n "$seen" ] && { [ -z "$want" ] || [ "$seen" = "$want" ]; }; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
   sleep 0.05
 done
 echo "standby1 did not receive the canary row within 120 s (it reads '${seen:-nothing}')." >&2
 exit 3
 PGPANEL_STEP
+    }
+    if on_node primary; then passes step36_2; else passes waiting 'primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)' step36_2; fi
+  fi
+  result passed
 fi
 
-echo "PgPanel plan for cluster seed complete."
+echo "PgPanel plan for cluster seed complete on this host ($PGPANEL_NODES): $pgpanel_changed step(s) changed something."

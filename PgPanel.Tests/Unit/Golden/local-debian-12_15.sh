@@ -4,16 +4,25 @@
 #   standby1  127.0.0.1:5433  data /srv/pgpanel/clusters/demo/standby1  (SelfContained, this machine)
 #
 # Every step checks first and changes only what differs: running this script again changes nothing.
-# When the nodes are on different hosts, run it on each host in order with PGPANEL_NODES set to that host's nodes,
-# e.g. PGPANEL_NODES=primary on the primary first, then PGPANEL_NODES=standby1 on the standby.
-# Secrets come from the environment and are never written into this script:
-#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica
-#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor
+# On one host: run it as root. When the nodes are on different hosts, run it as root on every host at the same time,
+# each with PGPANEL_NODES set to that host's nodes, e.g.
+#   PGPANEL_NODES=primary bash plan.sh      (on the primary's host)
+#   PGPANEL_NODES=standby1 bash plan.sh     (on the standby's host)
+# Each host runs only its own nodes' commands; where it needs another host's work (a standby's clone needs the
+# primary's replication role; the primary's verification needs the standby running) it waits for it, for up to
+# PGPANEL_WAIT_SECONDS (3600). The script ends with the number of steps that changed something.
+# Secrets come from the environment and are never written into this script; each host needs those its nodes use:
+#   PGPANEL_REPLICATION_PASSWORD  password of the replication role replica (for primary, standby1)
+#   PGPANEL_MONITOR_PASSWORD  password of the monitoring role pgpanel_monitor (for primary)
 
 set -o errexit -o nounset -o pipefail
 PGPANEL_NODES="${PGPANEL_NODES:-all}"
+PGPANEL_WAIT_SECONDS="${PGPANEL_WAIT_SECONDS:-3600}"
+pgpanel_changed=0
+pgpanel_step=""
+trap 'rc=$?; if [ "$rc" != 0 ]; then echo "PgPanel: step $pgpanel_step failed (exit code $rc). Fix the cause and run the script again: finished steps are checked, not redone." >&2; fi' EXIT
 
-# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1", default all).
+# on_node NODE: true when this host runs NODE's steps (PGPANEL_NODES="primary" or "standby1 standby2", default all).
 on_node() { [ "$PGPANEL_NODES" = all ] || [[ " $PGPANEL_NODES " == *" $1 "* ]]; }
 
 # run_as USER: runs the script on standard input as USER ("-": as whoever runs this script).
@@ -35,15 +44,65 @@ write_file() {
   mv -f "$tmp" "$path"
   echo "  wrote $path"
 }
-: "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
-export PGPANEL_REPLICATION_PASSWORD
-: "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
-export PGPANEL_MONITOR_PASSWORD
 
-# ── Step 1/31 [primary] Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster
+# The step contract (the panel's runner keeps the same one): a check exits 0 when the host is as wanted and 1 when
+# it differs; any other exit code is an error. A change runs only on a difference and is checked again after.
+# differs CHECK: true when CHECK exits 1, false when it exits 0, and stops the script otherwise.
+differs() {
+  local rc=0
+  "$@" || rc=$?
+  case "$rc" in
+    0) return 1 ;;
+    1) return 0 ;;
+    *) echo "  the check failed with exit code $rc" >&2; exit "$rc" ;;
+  esac
+}
+# converged CHECK: after a change, CHECK must exit 0.
+converged() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  the change ran, but the check still finds a difference" >&2; exit 1; fi
+}
+# passes COMMAND: a pre-flight check or a verification must exit 0.
+passes() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" != 0 ]; then echo "  failed with exit code $rc" >&2; exit "$rc"; fi
+}
+# waiting WHAT COMMAND: retries COMMAND every 5 s, for at most PGPANEL_WAIT_SECONDS, while WHAT happens on another
+# host; then shows the last attempt's output and returns its exit code.
+waiting() {
+  local what=$1 rc out deadline=$((SECONDS + PGPANEL_WAIT_SECONDS)) next=0
+  shift
+  while :; do
+    rc=0
+    out=$("$@" 2>&1) || rc=$?
+    if [ "$rc" = 0 ] || [ "$SECONDS" -ge "$deadline" ]; then printf '%s\n' "$out"; return "$rc"; fi
+    if [ "$SECONDS" -ge "$next" ]; then echo "  waiting for $what (another host; up to $PGPANEL_WAIT_SECONDS s)"; next=$((SECONDS + 60)); fi
+    sleep 5
+  done
+}
+# result WHAT: one line per step, and the count of changes for the summary.
+result() {
+  echo "  => $1"
+  if [ "$1" = changed ]; then pgpanel_changed=$((pgpanel_changed + 1)); fi
+}
+if on_node primary || on_node standby1; then
+  : "${PGPANEL_REPLICATION_PASSWORD:?export PGPANEL_REPLICATION_PASSWORD first (password of the replication role replica)}"
+  export PGPANEL_REPLICATION_PASSWORD
+fi
+if on_node primary; then
+  : "${PGPANEL_MONITOR_PASSWORD:?export PGPANEL_MONITOR_PASSWORD first (password of the monitoring role pgpanel_monitor)}"
+  export PGPANEL_MONITOR_PASSWORD
+fi
+
+# ── Step 1/32 [primary] Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='1/32 Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster'
+  echo '[1/32] primary: Data directory /srv/pgpanel/clusters/demo/primary is empty or already this cluster'
+  step1_1() {
+  run_as root <<'PGPANEL_STEP'
 a=/srv/pgpanel/clusters/demo/primary
 while [ ! -e "$a" ]; do a=$(dirname "$a"); done
 if ! runuser -u postgres -- test -x "$a"; then
@@ -64,11 +123,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster demo. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step1_1
+  result passed
 fi
 
-# ── Step 2/31 [primary] Port 5432 is free or already this cluster's
+# ── Step 2/32 [primary] Port 5432 is free or already this cluster's
 if on_node primary; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5432 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='2/32 Port 5432 is free or already this cluster'\''s'
+  echo '[2/32] primary: Port 5432 is free or already this cluster'\''s'
+  step2_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/srv/pgpanel/clusters/demo/primary
 port=5432
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -85,11 +150,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step2_1
+  result passed
 fi
 
-# ── Step 3/31 [primary] Enough free disk space for primary
+# ── Step 3/32 [primary] Enough free disk space for primary
 if on_node primary; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for primary' >&2; exit 1; }
+  pgpanel_step='3/32 Enough free disk space for primary'
+  echo '[3/32] primary: Enough free disk space for primary'
+  step3_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/srv/pgpanel/clusters/demo/primary
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -98,12 +169,18 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step3_1
+  result passed
 fi
 
-# ── Step 4/31 [standby1] Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster
+# ── Step 4/32 [standby1] Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster
 #    PgPanel never deletes or overwrites a data directory it did not make for this cluster.
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster' >&2; exit 1; }
+  pgpanel_step='4/32 Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster'
+  echo '[4/32] standby1: Data directory /srv/pgpanel/clusters/demo/standby1 is empty or already this cluster'
+  step4_1() {
+  run_as root <<'PGPANEL_STEP'
 a=/srv/pgpanel/clusters/demo/standby1
 while [ ! -e "$a" ]; do a=$(dirname "$a"); done
 if ! runuser -u postgres -- test -x "$a"; then
@@ -124,11 +201,17 @@ fi
 echo "Refusing $d: it is not empty and does not hold PgPanel cluster demo. Nothing was changed; move its contents away or choose another data directory." >&2
 exit 3
 PGPANEL_STEP
+  }
+  passes step4_1
+  result passed
 fi
 
-# ── Step 5/31 [standby1] Port 5433 is free or already this cluster's
+# ── Step 5/32 [standby1] Port 5433 is free or already this cluster's
 if on_node standby1; then
-  run_as root <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Port 5433 is free or already this cluster'\''s' >&2; exit 1; }
+  pgpanel_step='5/32 Port 5433 is free or already this cluster'\''s'
+  echo '[5/32] standby1: Port 5433 is free or already this cluster'\''s'
+  step5_1() {
+  run_as root <<'PGPANEL_STEP'
 d=/srv/pgpanel/clusters/demo/standby1
 port=5433
 if [ -f "$d/postmaster.pid" ] && [ "$(sed -n 4p "$d/postmaster.pid" 2>/dev/null)" = "$port" ] && kill -0 "$(head -n 1 "$d/postmaster.pid")" 2>/dev/null; then
@@ -145,11 +228,17 @@ if [ -S /var/run/postgresql/.s.PGSQL.$port ] && [ -f /var/run/postgresql/.s.PGSQ
 fi
 echo "Port $port is free."
 PGPANEL_STEP
+  }
+  passes step5_1
+  result passed
 fi
 
-# ── Step 6/31 [standby1] Enough free disk space for standby1
+# ── Step 6/32 [standby1] Enough free disk space for standby1
 if on_node standby1; then
-  run_as - <<'PGPANEL_STEP' || { echo 'Pre-flight failed: Enough free disk space for standby1' >&2; exit 1; }
+  pgpanel_step='6/32 Enough free disk space for standby1'
+  echo '[6/32] standby1: Enough free disk space for standby1'
+  step6_1() {
+  run_as - <<'PGPANEL_STEP'
 p=/srv/pgpanel/clusters/demo/standby1
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
@@ -158,31 +247,50 @@ if [ "$free" -lt 262144 ]; then
 fi
 echo "$((free / 1024)) MiB free on the file system of $p."
 PGPANEL_STEP
+  }
+  passes step6_1
+  result passed
 fi
 
-# ── Step 7/31 [primary] Create the data directory /srv/pgpanel/clusters/demo/primary
+# ── Step 7/32 [primary] Create the data directory /srv/pgpanel/clusters/demo/primary
 #    Owned by postgres, mode 0700; its parent must be reachable by postgres.
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='7/32 Create the data directory /srv/pgpanel/clusters/demo/primary'
+  echo '[7/32] primary: Create the data directory /srv/pgpanel/clusters/demo/primary'
+  files_changed=0
+  step7_1() {
+  run_as root <<'PGPANEL_STEP'
 test -d /srv/pgpanel/clusters/demo/primary && test "$(stat -c %U /srv/pgpanel/clusters/demo/primary)" = postgres
 PGPANEL_STEP
+  }
+  if differs step7_1; then
     run_as root <<'PGPANEL_STEP'
 if [ ! -d /srv/pgpanel/clusters/demo ]; then install -d -o postgres -g postgres -m 0750 /srv/pgpanel/clusters/demo; fi
 install -d -o postgres -g postgres -m 0700 /srv/pgpanel/clusters/demo/primary
 runuser -u postgres -- test -x /srv/pgpanel/clusters/demo || { echo "postgres cannot reach /srv/pgpanel/clusters/demo: give the parent directories o+x or set another data directory." >&2; exit 3; }
 PGPANEL_STEP
-    step_changed=1
+    converged step7_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 8/31 [primary] Initialise the primary's data directory /srv/pgpanel/clusters/demo/primary
+# ── Step 8/32 [primary] Initialise the primary's data directory /srv/pgpanel/clusters/demo/primary
 #    initdb with data checksums (needed by pg_rewind), peer auth locally and scram-sha-256 over TCP.
 if on_node primary; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='8/32 Initialise the primary'\''s data directory /srv/pgpanel/clusters/demo/primary'
+  echo '[8/32] primary: Initialise the primary'\''s data directory /srv/pgpanel/clusters/demo/primary'
+  files_changed=0
+  step8_1() {
+  run_as root <<'PGPANEL_STEP'
 test -s /srv/pgpanel/clusters/demo/primary/PG_VERSION && test -s /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
 PGPANEL_STEP
+  }
+  if differs step8_1; then
     run_as postgres <<'PGPANEL_STEP'
 d=/srv/pgpanel/clusters/demo/primary
 staging=/srv/pgpanel/clusters/demo/.primary.pgpanel-initdb
@@ -197,14 +305,22 @@ else
   echo demo > /srv/pgpanel/clusters/demo/primary/pgpanel.cluster
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step8_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 9/31 [primary] Write the primary's settings (pgpanel.conf)
+# ── Step 9/32 [primary] Write the primary's settings (pgpanel.conf)
 #    listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='9/32 Write the primary'\''s settings (pgpanel.conf)'
+  echo '[9/32] primary: Write the primary'\''s settings (pgpanel.conf)'
+  files_changed=0
   if write_file /srv/pgpanel/clusters/demo/primary/pgpanel.conf 0600 postgres <<'PGPANEL_FILE'
 # Settings of node primary (primary) of PgPanel cluster "demo" (PostgreSQL 15).
 # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
@@ -221,28 +337,43 @@ hot_standby = 'on'
 wal_log_hints = 'on'
 password_encryption = 'scram-sha-256'
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 10/31 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 10/32 [primary] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='10/32 postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  echo '[10/32] primary: postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  files_changed=0
+  step10_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /srv/pgpanel/clusters/demo/primary/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step10_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' demo 'include_if_exists = '\''pgpanel.conf'\''' >> /srv/pgpanel/clusters/demo/primary/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step10_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_primary=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 11/31 [primary] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 11/32 [primary] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node primary; then
-  step_changed=0
+  pgpanel_step='11/32 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[11/32] primary: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /srv/pgpanel/clusters/demo/primary/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "demo" (PostgreSQL 15), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -254,87 +385,129 @@ local   replication  all                                      peer
 host    replication  "replica"       127.0.0.1/32             scram-sha-256
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_primary=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_primary=1; fi
+  result "$step_result"
 fi
 
-# ── Step 12/31 [primary] Restart the primary to apply changed settings
+# ── Step 12/32 [primary] Restart the primary to apply changed settings
 #    Runs only when settings-primary or include-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_restart_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='12/32 Restart the primary to apply changed settings'
+  echo '[12/32] primary: Restart the primary to apply changed settings'
+  step12_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step12_1; then
     run_as postgres <<'PGPANEL_STEP'
 if ! /usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -m fast -w -t 300; then
-  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/primary.log:" >&2
-  tail -n 20 /srv/pgpanel/clusters/demo/primary.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/srv/pgpanel/clusters/demo/primary.log, last lines:"; tail -n 20 /srv/pgpanel/clusters/demo/primary.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 13/31 [primary] Reload the primary to apply pg_hba.conf
+# ── Step 13/32 [primary] Reload the primary to apply pg_hba.conf
 #    Runs only when hba-primary changed something and the server is running.
 if on_node primary; then
-  if [ "${notify_reload_primary:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='13/32 Reload the primary to apply pg_hba.conf'
+  echo '[13/32] primary: Reload the primary to apply pg_hba.conf'
+  step13_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_primary:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step13_1; then
     run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/pg_ctl reload -D /srv/pgpanel/clusters/demo/primary
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 14/31 [primary] Start the primary (127.0.0.1:5432)
+# ── Step 14/32 [primary] Start the primary (127.0.0.1:5432)
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='14/32 Start the primary (127.0.0.1:5432)'
+  echo '[14/32] primary: Start the primary (127.0.0.1:5432)'
+  files_changed=0
+  step14_1() {
+  run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/primary >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
+  }
+  if differs step14_1; then
     run_as postgres <<'PGPANEL_STEP'
 if ! /usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/primary -l /srv/pgpanel/clusters/demo/primary.log -w -t 300; then
-  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/primary.log:" >&2
-  tail -n 20 /srv/pgpanel/clusters/demo/primary.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/srv/pgpanel/clusters/demo/primary.log, last lines:"; tail -n 20 /srv/pgpanel/clusters/demo/primary.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step14_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 15/31 [primary] Replication role replica with LOGIN REPLICATION and its password
-#    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
+# ── Step 15/32 [primary] Physical replication slot demo_standby1 for standby1
+#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
-if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
-if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
-  echo "Role replica exists but its password does not open a replication connection."; exit 1
-fi
-echo "Role replica exists and its password opens a replication connection."
+  pgpanel_step='15/32 Physical replication slot demo_standby1 for standby1'
+  echo '[15/32] primary: Physical replication slot demo_standby1 for standby1'
+  files_changed=0
+  step15_1() {
+  run_as postgres <<'PGPANEL_STEP'
+test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''demo_standby1'\''')" = 1
 PGPANEL_STEP
+  }
+  if differs step15_1; then
     run_as postgres <<'PGPANEL_STEP'
-if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
-\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
-SET password_encryption = 'scram-sha-256';
-:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
-PGPANEL_SQL
-echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''demo_standby1'\'', true)'
 PGPANEL_STEP
-    step_changed=1
+    converged step15_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 16/31 [primary] Monitoring role pgpanel_monitor (member of pg_monitor)
+# ── Step 16/32 [primary] Monitoring role pgpanel_monitor (member of pg_monitor)
 #    The panel's live pages read pg_stat_replication and pg_stat_wal_receiver as this login; it replicates to the standbys.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='16/32 Monitoring role pgpanel_monitor (member of pg_monitor)'
+  echo '[16/32] primary: Monitoring role pgpanel_monitor (member of pg_monitor)'
+  files_changed=0
+  step16_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" != t ]; then echo "Role pgpanel_monitor is missing."; exit 1; fi
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_has_role('\''pgpanel_monitor'\'', '\''pg_monitor'\'', '\''member'\'')' 2>/dev/null)" != t ]; then echo "Role pgpanel_monitor cannot read the replication views yet."; exit 1; fi
 if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=pgpanel_monitor dbname=postgres' -c 'SELECT 1' >/dev/null 2>&1; then
@@ -342,6 +515,8 @@ if ! PGPASSWORD="${PGPANEL_MONITOR_PASSWORD}" PGCONNECT_TIMEOUT=10 /usr/lib/post
 fi
 echo "Role pgpanel_monitor can log in and read the replication views."
 PGPANEL_STEP
+  }
+  if differs step16_1; then
     run_as postgres <<'PGPANEL_STEP'
 if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin FROM pg_roles WHERE rolname = '\''pgpanel_monitor'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
@@ -352,28 +527,59 @@ GRANT pg_monitor TO "pgpanel_monitor";
 PGPANEL_SQL
 echo "Role pgpanel_monitor: $verb ROLE … PASSWORD ********, replication views granted"
 PGPANEL_STEP
-    step_changed=1
+    converged step16_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 17/31 [primary] Physical replication slot demo_standby1 for standby1
-#    The primary keeps the WAL this standby has not received yet, so it never needs a full rebuild.
+# ── Step 17/32 [primary] Replication role replica with LOGIN REPLICATION and its password
+#    The password reaches psql through the environment, never the command line; stored as scram-sha-256.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
-test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''demo_standby1'\''')" = 1
+  pgpanel_step='17/32 Replication role replica with LOGIN REPLICATION and its password'
+  echo '[17/32] primary: Replication role replica with LOGIN REPLICATION and its password'
+  files_changed=0
+  step17_1() {
+  run_as postgres <<'PGPANEL_STEP'
+state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')
+if [ "$state" != t ]; then echo "Role replica is missing or lacks LOGIN REPLICATION."; exit 1; fi
+if ! PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM >/dev/null 2>&1; then
+  echo "Role replica exists but its password does not open a replication connection."; exit 1
+fi
+echo "Role replica exists and its password opens a replication connection."
 PGPANEL_STEP
+  }
+  if differs step17_1; then
     run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_create_physical_replication_slot('\''demo_standby1'\'', true)'
+if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT rolcanlogin AND rolreplication FROM pg_roles WHERE rolname = '\''replica'\''')" = "" ]; then verb=CREATE; else verb=ALTER; fi
+/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -v verb="$verb" <<'PGPANEL_SQL'
+\set pgpanel_password `printf '%s' "${PGPANEL_REPLICATION_PASSWORD}"`
+SET password_encryption = 'scram-sha-256';
+:verb ROLE "replica" WITH LOGIN REPLICATION PASSWORD :'pgpanel_password';
+PGPANEL_SQL
+echo "Role replica: $verb ROLE … WITH LOGIN REPLICATION PASSWORD ********"
 PGPANEL_STEP
-    step_changed=1
+    converged step17_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 18/31 [standby1] standby1 opens a replication connection to the primary as replica
+# ── Step 18/32 [standby1] standby1 opens a replication connection to the primary as replica
 #    Proves reachability, pg_hba.conf and the password from the standby's host before any clone starts.
 if on_node standby1; then
-  run_as postgres <<'PGPANEL_STEP' || { echo 'Pre-flight failed: standby1 opens a replication connection to the primary as replica' >&2; exit 1; }
+  pgpanel_step='18/32 standby1 opens a replication connection to the primary as replica'
+  echo '[18/32] standby1: standby1 opens a replication connection to the primary as replica'
+  step18_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/lib/postgresql/15/bin/psql -X -At 'host=127.0.0.1 port=5432 user=replica dbname=replication replication=true' -c IDENTIFY_SYSTEM 2>&1); then
   echo "Replication connection to 127.0.0.1:5432 works (system identifier ${out%%|*})."
 else
@@ -381,32 +587,52 @@ else
   exit 3
 fi
 PGPANEL_STEP
+  }
+  if on_node primary; then passes step18_1; else passes waiting 'primary: Replication role replica with LOGIN REPLICATION and its password' step18_1; fi
+  result passed
 fi
 
-# ── Step 19/31 [standby1] Create the standby's parent directory /srv/pgpanel/clusters/demo
+# ── Step 19/32 [standby1] Create the standby's parent directory /srv/pgpanel/clusters/demo
 #    Owned by postgres, mode 0700; its parent must be reachable by postgres.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as root <<'PGPANEL_STEP'; then
+  pgpanel_step='19/32 Create the standby'\''s parent directory /srv/pgpanel/clusters/demo'
+  echo '[19/32] standby1: Create the standby'\''s parent directory /srv/pgpanel/clusters/demo'
+  files_changed=0
+  step19_1() {
+  run_as root <<'PGPANEL_STEP'
 test -d /srv/pgpanel/clusters/demo && runuser -u postgres -- test -w /srv/pgpanel/clusters/demo
 PGPANEL_STEP
+  }
+  if differs step19_1; then
     run_as root <<'PGPANEL_STEP'
 if [ ! -d /srv/pgpanel/clusters/demo ]; then install -d -o postgres -g postgres -m 0750 /srv/pgpanel/clusters/demo; fi
 runuser -u postgres -- test -w /srv/pgpanel/clusters/demo || { echo "postgres cannot write /srv/pgpanel/clusters/demo, where the clone is staged." >&2; exit 3; }
 PGPANEL_STEP
-    step_changed=1
+    converged step19_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 20/31 [standby1] Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
+# ── Step 20/32 [standby1] Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
 #    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='20/32 Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone'
+  echo '[20/32] standby1: Clone the primary with pg_basebackup into /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone'
+  step20_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; } || test -f /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
+  }
+  if step20_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 staging=/srv/pgpanel/clusters/demo/.standby1.pgpanel-clone
 pidfile="$staging.pid"
@@ -432,20 +658,27 @@ wait $!
 rm -f "$pidfile"
 touch /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 21/31 [standby1] Write the standby configuration into the clone (standby.signal, pgpanel.conf)
+# ── Step 21/32 [standby1] Write the standby configuration into the clone (standby.signal, pgpanel.conf)
 #    Written before the clone becomes the data directory, so it can never start as a second primary.
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='21/32 Write the standby configuration into the clone (standby.signal, pgpanel.conf)'
+  echo '[21/32] standby1: Write the standby configuration into the clone (standby.signal, pgpanel.conf)'
+  step21_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step21_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
-    if printf '' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/standby.signal 0600 postgres; then step_changed=1; fi
+    files_changed=0
+    if printf '' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/standby.signal 0600 postgres; then files_changed=1; fi
     if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "demo" (PostgreSQL 15).
     # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
     listen_addresses = '\''127.0.0.1'\''
@@ -466,18 +699,26 @@ PGPANEL_STEP
     primary_conninfo = '\''host=127.0.0.1 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=demo_standby1'\''
     primary_slot_name = '\''demo_standby1'\''
     recovery_target_timeline = '\''latest'\''
-    ' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/pgpanel.conf 0600 postgres; then step_changed=1; fi
+    ' | write_file /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone/pgpanel.conf 0600 postgres; then files_changed=1; fi
+    if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+    result "$step_result"
   fi
 fi
 
-# ── Step 22/31 [standby1] Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1
+# ── Step 22/32 [standby1] Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1
 if on_node standby1; then
-  if run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='22/32 Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1'
+  echo '[22/32] standby1: Move the configured clone into place as /srv/pgpanel/clusters/demo/standby1'
+  step22_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test -s /srv/pgpanel/clusters/demo/standby1/PG_VERSION && test "$(cat /srv/pgpanel/clusters/demo/standby1/pgpanel.cluster 2>/dev/null)" = demo && { test -f /srv/pgpanel/clusters/demo/standby1/standby.signal || test -f /srv/pgpanel/clusters/demo/standby1/recovery.conf; }
 PGPANEL_STEP
+  }
+  if step22_1; then
     echo '  already in place'
+    result unchanged
   else
-    step_changed=0
+    files_changed=0
     run_as postgres <<'PGPANEL_STEP'
 d=/srv/pgpanel/clusters/demo/standby1
 if [ -e "$d" ] && [ -n "$(ls -A "$d")" ]; then echo "Refusing to replace $d: it is not empty. Nothing was changed." >&2; exit 3; fi
@@ -487,15 +728,18 @@ mv /srv/pgpanel/clusters/demo/.standby1.pgpanel-clone "$d"
 chmod 0700 "$d"
 echo "$d now holds the standby."
 PGPANEL_STEP
-    step_changed=1
+    step_result=changed
+    result "$step_result"
   fi
 fi
 
-# ── Step 23/31 [standby1] Write the standby's settings and standby configuration
+# ── Step 23/32 [standby1] Write the standby's settings and standby configuration
 #    hot_standby, max_standby_streaming_delay, wal_receiver_status_interval, hot_standby_feedback, max_connections ≥ the primary's, and the connection to the primary.
 if on_node standby1; then
-  step_changed=0
-  if printf '' | write_file /srv/pgpanel/clusters/demo/standby1/standby.signal 0600 postgres; then step_changed=1; fi
+  pgpanel_step='23/32 Write the standby'\''s settings and standby configuration'
+  echo '[23/32] standby1: Write the standby'\''s settings and standby configuration'
+  files_changed=0
+  if printf '' | write_file /srv/pgpanel/clusters/demo/standby1/standby.signal 0600 postgres; then files_changed=1; fi
   if printf '%s' '# Settings of node standby1 (standby) of PgPanel cluster "demo" (PostgreSQL 15).
   # Rendered whole by PgPanel and included from postgresql.conf; edits are overwritten on the next run.
   listen_addresses = '\''127.0.0.1'\''
@@ -516,28 +760,43 @@ if on_node standby1; then
   primary_conninfo = '\''host=127.0.0.1 port=5432 user=replica password=' "$PGPANEL_REPLICATION_PASSWORD" ' application_name=demo_standby1'\''
   primary_slot_name = '\''demo_standby1'\''
   recovery_target_timeline = '\''latest'\''
-  ' | write_file /srv/pgpanel/clusters/demo/standby1/pgpanel.conf 0600 postgres; then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  ' | write_file /srv/pgpanel/clusters/demo/standby1/pgpanel.conf 0600 postgres; then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 24/31 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
+# ── Step 24/32 [standby1] postgresql.conf includes PgPanel's settings (include_if_exists = 'pgpanel.conf')
 #    The distribution's postgresql.conf stays as it is; one include line at its end brings in PgPanel's file.
 if on_node standby1; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='24/32 postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  echo '[24/32] standby1: postgresql.conf includes PgPanel'\''s settings (include_if_exists = '\''pgpanel.conf'\'')'
+  files_changed=0
+  step24_1() {
+  run_as postgres <<'PGPANEL_STEP'
 grep -qxF 'include_if_exists = '\''pgpanel.conf'\''' /srv/pgpanel/clusters/demo/standby1/postgresql.conf
 PGPANEL_STEP
+  }
+  if differs step24_1; then
     run_as postgres <<'PGPANEL_STEP'
 printf '\n# Added by PgPanel for cluster %s\n%s\n' demo 'include_if_exists = '\''pgpanel.conf'\''' >> /srv/pgpanel/clusters/demo/standby1/postgresql.conf
 PGPANEL_STEP
-    step_changed=1
+    converged step24_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
-  if [ "$step_changed" = 1 ]; then notify_restart_standby1=1; fi
+  if [ "$step_result" = changed ]; then notify_restart_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 25/31 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
+# ── Step 25/32 [standby1] Write pg_hba.conf: replication only from the cluster's nodes
 if on_node standby1; then
-  step_changed=0
+  pgpanel_step='25/32 Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  echo '[25/32] standby1: Write pg_hba.conf: replication only from the cluster'\''s nodes'
+  files_changed=0
   if write_file /srv/pgpanel/clusters/demo/standby1/pg_hba.conf 0640 postgres <<'PGPANEL_FILE'
 # pg_hba.conf of PgPanel cluster "demo" (PostgreSQL 15), rendered whole by PgPanel.
 # Replication is allowed only from the cluster's own nodes, each by its /32, so a switchover needs no edit.
@@ -549,71 +808,121 @@ local   replication  all                                      peer
 host    replication  "replica"       127.0.0.1/32             scram-sha-256
 host    postgres     "pgpanel_monitor" 127.0.0.1/32             scram-sha-256   # PgPanel monitor
 PGPANEL_FILE
-  then step_changed=1; fi
-  if [ "$step_changed" = 1 ]; then notify_reload_standby1=1; fi
+  then files_changed=1; fi
+  if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
+  if [ "$step_result" = changed ]; then notify_reload_standby1=1; fi
+  result "$step_result"
 fi
 
-# ── Step 26/31 [standby1] Restart the standby to apply changed settings
+# ── Step 26/32 [standby1] Restart the standby to apply changed settings
 #    Runs only when settings-standby1 or include-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_restart_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='26/32 Restart the standby to apply changed settings'
+  echo '[26/32] standby1: Restart the standby to apply changed settings'
+  step26_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_restart_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step26_1; then
     run_as postgres <<'PGPANEL_STEP'
 if ! /usr/lib/postgresql/15/bin/pg_ctl restart -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -m fast -w -t 300; then
-  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/standby1.log:" >&2
-  tail -n 20 /srv/pgpanel/clusters/demo/standby1.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/srv/pgpanel/clusters/demo/standby1.log, last lines:"; tail -n 20 /srv/pgpanel/clusters/demo/standby1.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 27/31 [standby1] Reload the standby to apply pg_hba.conf
+# ── Step 27/32 [standby1] Reload the standby to apply pg_hba.conf
 #    Runs only when hba-standby1 changed something and the server is running.
 if on_node standby1; then
-  if [ "${notify_reload_standby1:-0}" = 1 ] && ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='27/32 Reload the standby to apply pg_hba.conf'
+  echo '[27/32] standby1: Reload the standby to apply pg_hba.conf'
+  step27_1() {
+  run_as postgres <<'PGPANEL_STEP'
 if /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1; then exit 1; fi
 echo 'The server is not running; the start step applies the configuration.'
 PGPANEL_STEP
+  }
+  if [ "${notify_reload_standby1:-0}" != 1 ]; then
+    echo '  not notified: nothing it applies changed in this run'
+    result unchanged
+  elif differs step27_1; then
     run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/pg_ctl reload -D /srv/pgpanel/clusters/demo/standby1
 PGPANEL_STEP
+    result changed
+  else
+    result unchanged
   fi
 fi
 
-# ── Step 28/31 [standby1] Start the standby (127.0.0.1:5433)
+# ── Step 28/32 [standby1] Start the standby (127.0.0.1:5433)
 if on_node standby1; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='28/32 Start the standby (127.0.0.1:5433)'
+  echo '[28/32] standby1: Start the standby (127.0.0.1:5433)'
+  files_changed=0
+  step28_1() {
+  run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/pg_ctl status -D /srv/pgpanel/clusters/demo/standby1 >/dev/null 2>&1 || exit 1
 PGPANEL_STEP
+  }
+  if differs step28_1; then
     run_as postgres <<'PGPANEL_STEP'
 if ! /usr/lib/postgresql/15/bin/pg_ctl start -D /srv/pgpanel/clusters/demo/standby1 -l /srv/pgpanel/clusters/demo/standby1.log -w -t 300; then
-  echo "The server did not start; the last lines of /srv/pgpanel/clusters/demo/standby1.log:" >&2
-  tail -n 20 /srv/pgpanel/clusters/demo/standby1.log >&2 || true
+  echo "The server did not start." >&2
+  {
+    echo "/srv/pgpanel/clusters/demo/standby1.log, last lines:"; tail -n 20 /srv/pgpanel/clusters/demo/standby1.log 2>&1 || true
+  } >&2
   exit 1
 fi
 PGPANEL_STEP
-    step_changed=1
+    converged step28_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 29/31 [primary] Verify: the primary streams to every standby, each standby is in recovery with a WAL receiver
+# ── Step 29/32 [primary] Verify: the primary streams WAL to standby1 (pg_stat_replication)
 if on_node primary; then
+  pgpanel_step='29/32 Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  echo '[29/32] primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)'
+  step29_1() {
   run_as postgres <<'PGPANEL_STEP'
-for name in demo_standby1; do
-  state=""
-  for i in $(seq 1 1200); do
-    state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'" | head -n 1)
-    if [ "$state" = streaming ]; then break; fi
-    sleep 0.1
-  done
-  if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to $name (state: ${state:-none})." >&2; exit 3; fi
-  echo "primary: WAL sender for $name is streaming."
+state=""
+for i in $(seq 1 1200); do
+  state=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT state FROM pg_stat_replication WHERE application_name = '\''demo_standby1'\''' | head -n 1)
+  if [ "$state" = streaming ]; then break; fi
+  sleep 0.1
 done
+if [ "$state" != streaming ]; then echo "The primary shows no WAL sender streaming to demo_standby1 (state: ${state:-none})." >&2; exit 3; fi
+echo "primary: WAL sender for demo_standby1 is streaming."
 PGPANEL_STEP
+  }
+  if on_node standby1; then passes step29_1; else passes waiting 'standby1: Start the standby (127.0.0.1:5433)' step29_1; fi
+  result passed
+fi
+
+# ── Step 30/32 [standby1] Verify: standby1 is in recovery with a streaming WAL receiver
+if on_node standby1; then
+  pgpanel_step='30/32 Verify: standby1 is in recovery with a streaming WAL receiver'
+  echo '[30/32] standby1: Verify: standby1 is in recovery with a streaming WAL receiver'
+  step30_1() {
   run_as postgres <<'PGPANEL_STEP'
 recovery=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5433 -d postgres -At -c 'SELECT pg_is_in_recovery()')
 if [ "$recovery" != t ]; then echo "standby1 is not in recovery: it is not a standby." >&2; exit 3; fi
@@ -626,45 +935,93 @@ done
 if [ "$status" != streaming ]; then echo "standby1 has no streaming WAL receiver (status: ${status:-none})." >&2; exit 3; fi
 echo "standby1: in recovery, WAL receiver streaming."
 PGPANEL_STEP
+  }
+  passes step30_1
+  result passed
 fi
 
-# ── Step 30/31 [primary] Keep replication asynchronous: synchronous_standby_names is empty
+# ── Step 31/32 [primary] Keep replication asynchronous: synchronous_standby_names is empty
 #    Set only once the standby streams, so the primary never waits for a standby that does not exist yet.
 if on_node primary; then
-  step_changed=0
-  if ! run_as postgres <<'PGPANEL_STEP'; then
+  pgpanel_step='31/32 Keep replication asynchronous: synchronous_standby_names is empty'
+  echo '[31/32] primary: Keep replication asynchronous: synchronous_standby_names is empty'
+  files_changed=0
+  step31_1() {
+  run_as postgres <<'PGPANEL_STEP'
 test "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SHOW synchronous_standby_names')" = ''
 PGPANEL_STEP
+  }
+  if differs step31_1; then
     run_as postgres <<'PGPANEL_STEP'
 /usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.2
 PGPANEL_STEP
-    step_changed=1
+    converged step31_1
+    step_result=changed
+  elif [ "$files_changed" = 1 ]; then
+    step_result=changed
+  else
+    step_result=unchanged
   fi
+  result "$step_result"
 fi
 
-# ── Step 31/31 [standby1] Verify: a canary row written on the primary is read on standby1
-if on_node standby1; then
-  PGPANEL_CANARY=$(run_as postgres <<'PGPANEL_STEP'
-/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
+# ── Step 32/32 [standby1] Verify: a canary row written on the primary is read on standby1
+#    The primary writes a new token and waits until standby1 reports it replayed; standby1 reads the token.
+if on_node standby1 || on_node primary; then
+  pgpanel_step='32/32 Verify: a canary row written on the primary is read on standby1'
+  echo '[32/32] standby1: Verify: a canary row written on the primary is read on standby1'
+  if on_node primary; then
+    step32_1() {
+    run_as postgres <<'PGPANEL_STEP'
+written=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At <<'PGPANEL_SQL' | tail -n 1
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS pgpanel;
 CREATE TABLE IF NOT EXISTS pgpanel.canary (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now());
 INSERT INTO pgpanel.canary (id, token) VALUES (1, md5(random()::text || clock_timestamp()::text))
-  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token;
+  ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, written_at = now() RETURNING token || ' ' || pg_current_wal_lsn();
 PGPANEL_SQL
+)
+token=${written%% *}
+lsn=${written#* }
+for i in $(seq 1 2400); do
+  if [ "$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -v lsn="$lsn" <<'PGPANEL_SQL'
+SELECT pg_wal_lsn_diff(replay_lsn, :'lsn') >= 0 FROM pg_stat_replication WHERE application_name = 'demo_standby1'
+PGPANEL_SQL
+)" = t ]; then
+    echo "demo_standby1 replayed the canary write (WAL position $lsn)."
+    echo "$token"
+    exit 0
+  fi
+  sleep 0.05
+done
+echo "demo_standby1 did not replay the canary write at $lsn within 120 s." >&2
+exit 3
 PGPANEL_STEP
-  )
-  export PGPANEL_CANARY
-  run_as postgres <<'PGPANEL_STEP'
+    }
+    out=$(passes step32_1)
+    printf '%s\n' "$out" | sed '$d'
+    PGPANEL_CANARY=$(printf '%s\n' "$out" | tail -n 1)
+    export PGPANEL_CANARY
+  fi
+  if on_node standby1; then
+    step32_2() {
+    run_as postgres <<'PGPANEL_STEP'
+# The token the primary wrote, when this host ran that part too; an exported script run on the standby's own
+# host reads whatever token arrived (the primary's part has already seen it replayed).
+want="${PGPANEL_CANARY:-}"
 for i in $(seq 1 2400); do
   seen=$(/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5433 -d postgres -At -c 'SELECT token FROM pgpanel.canary WHERE id = 1' 2>/dev/null || true)
-  if [ "$seen" = "$PGPANEL_CANARY" ]; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
+  if [ -n "$seen" ] && { [ -z "$want" ] || [ "$seen" = "$want" ]; }; then echo "standby1 reads canary $seen written on the primary."; exit 0; fi
   sleep 0.05
 done
 echo "standby1 did not receive the canary row within 120 s (it reads '${seen:-nothing}')." >&2
 exit 3
 PGPANEL_STEP
+    }
+    if on_node primary; then passes step32_2; else passes waiting 'primary: Verify: the primary streams WAL to standby1 (pg_stat_replication)' step32_2; fi
+  fi
+  result passed
 fi
 
-echo "PgPanel plan for cluster demo complete."
+echo "PgPanel plan for cluster demo complete on this host ($PGPANEL_NODES): $pgpanel_changed step(s) changed something."

@@ -122,7 +122,8 @@ public sealed partial class Wizard
         {
             0 => f => f == "name" || f.StartsWith("cloud", StringComparison.Ordinal) || (Model.Target == WizardTarget.AlibabaEcs && f.EndsWith("connection.privateKey", StringComparison.Ordinal)),
             1 => f => f.StartsWith("primary", StringComparison.Ordinal) || f.StartsWith("standbys", StringComparison.Ordinal),
-            2 => f => f.StartsWith("replication", StringComparison.Ordinal) || f.StartsWith("settings", StringComparison.Ordinal) || f == "postgresVersion",
+            2 => f => f.StartsWith("replication", StringComparison.Ordinal) || f.StartsWith("settings", StringComparison.Ordinal) || f == "postgresVersion" ||
+                      f.StartsWith("packages", StringComparison.Ordinal),
             _ => _ => false,
         };
         var errors = all.Where(e => belongs(e.Key)).ToDictionary(e => e.Key, e => e.Value);

@@ -38,6 +38,13 @@ public sealed class WizardModel
 
     public bool HotStandbyFeedback { get; set; } = true;
 
+    /// <summary>Where hosts without PostgreSQL install it from.</summary>
+    public PackageSourceKind PackageSource { get; set; } = PackageSourceKind.Upstream;
+
+    public string? MirrorUrl { get; set; }
+
+    public string? OsMirrorUrl { get; set; }
+
     public WizardCloud Cloud { get; } = new();
 
     public IEnumerable<WizardNode> Nodes => [Primary, Standby];
@@ -87,6 +94,14 @@ public sealed class WizardModel
         Primary = Target == WizardTarget.AlibabaEcs ? new NodeSpec { Host = "", Port = Primary.Port, DataDirectory = Blank(Primary.DataDirectory), Connection = Cloud.NodeConnection() } : Primary.ToSpec(Target),
         Standbys = [Target == WizardTarget.AlibabaEcs ? new NodeSpec { Host = "", Port = Standby.Port, DataDirectory = Blank(Standby.DataDirectory), Connection = Cloud.NodeConnection() } : Standby.ToSpec(Target)],
         Cloud = Target == WizardTarget.AlibabaEcs ? Cloud.ToSpec() : null,
+        Packages = PackageSource == PackageSourceKind.Upstream && Blank(MirrorUrl) is null && Blank(OsMirrorUrl) is null
+            ? null
+            : new PackageSourceSpec
+            {
+                Source = PackageSource,
+                MirrorUrl = PackageSource == PackageSourceKind.Mirror ? Blank(MirrorUrl)?.TrimEnd('/') : null,
+                OsMirrorUrl = PackageSource == PackageSourceKind.Mirror ? Blank(OsMirrorUrl)?.TrimEnd('/') : null,
+            },
         Replication = new ReplicationSpec
         {
             User = ReplicationUser.Trim(),
