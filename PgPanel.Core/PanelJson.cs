@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace PgPanel.Core;
 
-/// <summary>The one JSON shape of the panel: camelCase, enums as camelCase strings.</summary>
+/// <summary>The one JSON shape of the panel: camelCase, enums as camelCase strings (a standby's state in kebab case).</summary>
 public static class PanelJson
 {
     public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -14,6 +14,9 @@ public static class PanelJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
         {
+            // A standby's state reads as the contract names it ("catching-up", "replay-paused"); options' converters come
+            // before the enum's own [JsonConverter], so it is named here.
+            options.Converters.Add(new Monitoring.KebabCaseEnumConverter<Monitoring.StandbyState>());
             options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         }
 

@@ -26,7 +26,8 @@ public static class PgPanelCoreExtensions
 
         // Paths come from options when the container is built, so hosts and tests can set them late.
         services.AddDbContextFactory<PanelDbContext>((sp, db) =>
-            db.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<PanelOptions>>().Value.EnsureDataDirectory(), "pgpanel.db")}"));
+            db.UseSqlite($"Data Source={Path.Combine(sp.GetRequiredService<IOptions<PanelOptions>>().Value.EnsureDataDirectory(), "pgpanel.db")}")
+                .AddInterceptors(new SqliteBusyTimeout()));
         services.AddDataProtection().SetApplicationName("PgPanel");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<PanelOptions>, ILoggerFactory>((keys, panel, logs) =>
             keys.XmlRepository = new FileSystemXmlRepository(
@@ -36,6 +37,12 @@ public static class PgPanelCoreExtensions
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<IHostShellFactory, HostShellFactory>();
         services.AddSingleton<HostService>();
+        services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section)
+            .Validate(o => o.StepIdleTimeoutSeconds >= 5 && o.SshHeartbeatSeconds >= 1 && o.FailedCloneKeepHours >= 0 && o.FailedCloneKeepCount >= 0,
+                "PgPanel:Jobs: StepIdleTimeoutSeconds ≥ 5, SshHeartbeatSeconds ≥ 1, FailedCloneKeepHours and FailedCloneKeepCount ≥ 0.")
+            .ValidateOnStart();
+        services.AddSingleton<StoreHealth>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         services.AddSingleton<JobStore>();
         services.AddSingleton<ClusterStore>();
         services.AddSingleton<JobEvents>();

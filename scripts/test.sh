@@ -68,6 +68,18 @@ if [ -z "$trx" ]; then
   echo "No test results were written; the test run did not start." >&2
   exit 1
 fi
+# The failures again at the end, where a truncated CI log still shows them: each test's name and its message's first lines.
+python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+failed = [r for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns) if r.get("outcome") == "Failed"]
+for r in failed:
+    message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+    lines = (message.text or "").strip().splitlines() if message is not None else []
+    print(f"FAILED {r.get('testName')} [{r.get('duration')}]")
+    for line in lines[:4]:
+        print(f"    {line[:300]}")
+PY
 counter() { grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
 total=$(counter total); executed=$(counter executed); passed=$(counter passed); failed=$(counter failed)
 skipped=$((total - executed))

@@ -42,7 +42,16 @@ need_root() { [ "$(id -u)" = 0 ] || die "run as root (it creates network namespa
 host_ip() { echo "$NET.$((10 + $1))"; }
 ns() { echo "pgp-h$1"; }
 init_pid() { cat "$STATE/h$1/init.pid" 2>/dev/null || true; }
-alive() { local pid; pid=$(init_pid "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+# A PID in the state directory is ours only while it is still the process this script started: after a reboot, or on a
+# machine that got a copy of this directory, the number may belong to anything. A host's init must be alive *and* in
+# the host's network namespace; the repository's server must be the http.server serving this repository.
+alive() { local pid; pid=$(init_pid "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ip netns identify "$pid" 2>/dev/null)" = "$(ns "$1")" ]; }
+repo_pid() {
+  local pid
+  pid=$(cat "$STATE/repo-http.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "http.server --bind $NET.1 --directory $REPO " && echo "$pid"
+  return 0
+}
 in_host() { local i=$1; shift; nsenter -t "$(init_pid "$i")" -m -p -n -- "$@"; }
 
 check_tools() {
@@ -318,8 +327,8 @@ build_repo() {
 
 serve_repo() {
   local pid
-  pid=$(cat "$STATE/repo-http.pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return; fi
+  pid=$(repo_pid)
+  if [ -n "$pid" ]; then return; fi
   bridge
   /usr/bin/python3 -m http.server --bind "$NET.1" --directory "$REPO" "$REPO_PORT" >"$STATE/repo-http.log" 2>&1 &
   echo $! > "$STATE/repo-http.pid"
@@ -471,7 +480,7 @@ wait_ssh() {
 host_down() {
   local i=$1 pid
   pid=$(init_pid "$i")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if alive "$i"; then
     kill -TERM "$pid" 2>/dev/null || true   # PID 1 of the host: its PID namespace, and every process in it, ends
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
@@ -485,7 +494,7 @@ write_env() {
   {
     echo "PGPANEL_TESTBED_DIR=$STATE"
     echo "PGPANEL_TESTBED_USER=$NONROOT"
-    if [ -f "$STATE/repo-http.pid" ]; then echo "PGPANEL_TESTBED_REPO=http://$NET.1:$REPO_PORT"; fi
+    if [ -n "$(repo_pid)" ]; then echo "PGPANEL_TESTBED_REPO=http://$NET.1:$REPO_PORT"; fi
     for dir in "$STATE"/h*/; do
       local i=${dir%/}; i=${i##*/h}
       alive "$i" || continue
@@ -529,8 +538,10 @@ case "${1:-}" in
     need_root
     if [ -d "$STATE" ]; then
       for dir in "$STATE"/h*/; do [ -d "$dir" ] || continue; i=${dir%/}; i=${i##*/h}; host_down "$i"; done
-      pid=$(cat "$STATE/repo-http.pid" 2>/dev/null || true)
+      pid=$(repo_pid)
       if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+      # The signing key's agent, which gpg started for rpmsign.
+      if [ -d "$STATE/gnupg" ]; then GNUPGHOME="$STATE/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true; fi
     fi
     ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE" || true
     rm -f /etc/sudoers.d/pgpanel-testbed
@@ -540,7 +551,10 @@ case "${1:-}" in
     ;;
   status)
     [ -f "$STATE/hosts.env" ] || die "the test bed is not up"
-    write_env; cat "$STATE/hosts.env"
+    write_env
+    # State left by processes that are gone (a reboot, a copied disk) is not a test bed: "up" makes it again.
+    grep -q '^PGPANEL_TESTBED_HOST' "$STATE/hosts.env" || die "the test bed is not up (no host of $STATE is running)"
+    cat "$STATE/hosts.env"
     ;;
   stop-sshd)
     need_root; alive "${2:?host}" || die "host $2 is not up"

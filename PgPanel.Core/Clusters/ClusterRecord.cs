@@ -10,8 +10,14 @@ public sealed class ClusterRecord
     /// <summary>The spec of the last run, secrets removed.</summary>
     public required string SpecJson { get; set; }
 
-    /// <summary>Secret name → value sealed with Data Protection (the key ring lives outside this database).</summary>
+    /// <summary>
+    /// Secret name → value sealed with Data Protection (the key ring lives outside this database): the secrets of the
+    /// cluster's last successful run, the only ones a later run reuses.
+    /// </summary>
     public string SealedSecretsJson { get; set; } = "{}";
+
+    /// <summary>The cluster's last successful run: its spec is the cluster as it stands, its secrets those in <see cref="SealedSecretsJson"/>.</summary>
+    public Guid? LastSucceededJobId { get; set; }
 
     /// <summary>"provisioning" until a run succeeds, then "ready".</summary>
     public string State { get; set; } = "provisioning";

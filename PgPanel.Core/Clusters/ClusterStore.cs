@@ -19,6 +19,7 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
         return await db.Clusters.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The secrets of the cluster's last successful run (none before one succeeded).</summary>
     public async Task<IReadOnlyDictionary<string, Secret>> GetSecretsAsync(string name, CancellationToken cancellationToken = default)
     {
         var record = await GetAsync(name, cancellationToken).ConfigureAwait(false);
@@ -27,13 +28,18 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
             return new Dictionary<string, Secret>();
         }
 
-        var sealedValues = PanelJson.Deserialize<Dictionary<string, string>>(record.SealedSecretsJson);
-        return sealedValues.ToDictionary(kv => kv.Key, kv => protector.Unseal(kv.Value), StringComparer.Ordinal);
+        return Unseal(record.SealedSecretsJson);
     }
 
-    /// <summary>Creates or updates a cluster with its spec (secrets removed) and its sealed secrets.</summary>
-    public async Task SaveAsync(string name, string postgresVersion, string specJson, IReadOnlyDictionary<string, Secret> secrets,
-        Guid jobId, CancellationToken cancellationToken = default)
+    /// <summary>Seals secrets into the JSON kept with a job or a cluster.</summary>
+    public string Seal(IReadOnlyDictionary<string, Secret> secrets) =>
+        PanelJson.Serialize(secrets.ToDictionary(kv => kv.Key, kv => protector.Seal(kv.Value), StringComparer.Ordinal));
+
+    public IReadOnlyDictionary<string, Secret> Unseal(string sealedJson) =>
+        PanelJson.Deserialize<Dictionary<string, string>>(sealedJson).ToDictionary(kv => kv.Key, kv => protector.Unseal(kv.Value), StringComparer.Ordinal);
+
+    /// <summary>Creates or updates a cluster with its spec (secrets removed). Its secrets change only when a run succeeds.</summary>
+    public async Task SaveAsync(string name, string postgresVersion, string specJson, Guid jobId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
@@ -46,10 +52,24 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
 
         record.PostgresVersion = postgresVersion;
         record.SpecJson = specJson;
-        record.SealedSecretsJson = PanelJson.Serialize(secrets.ToDictionary(kv => kv.Key, kv => protector.Seal(kv.Value), StringComparer.Ordinal));
         record.LastJobId = jobId;
         record.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes a cluster from PgPanel — its record, sealed secrets, pinned host keys, lag history and alert history — and
+    /// nothing else: no server is touched, and its runs stay in the job history (the audit trail). False: no such cluster.
+    /// </summary>
+    public async Task<bool> ForgetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var removed = await db.Clusters.Where(c => c.Name == name).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.ReplicationPoints.Where(p => p.ClusterName == name).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.AlertEvents.Where(a => a.ClusterName == name).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed > 0;
     }
 
     /// <summary>Endpoint → pinned host key fingerprint.</summary>
@@ -88,12 +108,15 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
             .SetProperty(c => c.UpdatedAt, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task MarkReadyAsync(string name, Guid jobId, CancellationToken cancellationToken = default)
+    /// <summary>A run succeeded: the cluster is ready, and the secrets it ran with become the cluster's.</summary>
+    public async Task MarkReadyAsync(string name, Guid jobId, string sealedSecretsJson, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Clusters.Where(c => c.Name == name).ExecuteUpdateAsync(set => set
             .SetProperty(c => c.State, "ready")
             .SetProperty(c => c.LastJobId, jobId)
+            .SetProperty(c => c.SealedSecretsJson, sealedSecretsJson)
+            .SetProperty(c => c.LastSucceededJobId, jobId)
             .SetProperty(c => c.UpdatedAt, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
     }
 }

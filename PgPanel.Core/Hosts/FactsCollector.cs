@@ -38,6 +38,41 @@ public static class FactsCollector
             }
         }
 
+        await MeasurePrimaryAsync(spec, shells, facts, localRoot, cancellationToken).ConfigureAwait(false);
         return facts;
+    }
+
+    /// <summary>
+    /// How big the primary's data directory is now (0 when it does not exist yet): a standby needs that much disk, and
+    /// room for the WAL streamed while it clones. One du on the primary's host, as root when possible.
+    /// </summary>
+    private static async Task MeasurePrimaryAsync(ClusterSpec spec, IReadOnlyDictionary<string, IHostShell> shells, Dictionary<string, HostFacts> facts,
+        string localRoot, CancellationToken cancellationToken)
+    {
+        if (!shells.TryGetValue(Planner.PrimaryId, out var shell))
+        {
+            return;
+        }
+
+        var node = spec.Primary;
+        var primaryFacts = facts[Planner.PrimaryId];
+        var local = (node.Connection ?? ConnectionSpec.Local).Kind == ConnectionKind.Local;
+        var layout = PostgresLayout.For(local, primaryFacts, spec.PostgresVersion, node.Port, node.DataDirectory, spec.Name, Planner.PrimaryId, localRoot);
+        var result = await shell.RunAsync(new ShellCommand(
+            $"if [ -d {Security.ShellQuote.Quote(layout.DataDirectory)} ]; then du -sk {Security.ShellQuote.Quote(layout.DataDirectory)} 2>/dev/null | cut -f1; else echo 0; fi",
+            primaryFacts.CanBecomeRoot && shell.CanBecomeRoot ? "root" : null), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded || !long.TryParse(result.LastLine, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var kb))
+        {
+            return;
+        }
+
+        var measured = primaryFacts with
+        {
+            DataDirectoryBytes = new Dictionary<string, long>(primaryFacts.DataDirectoryBytes) { [layout.DataDirectory] = kb * 1024 },
+        };
+        foreach (var id in facts.Keys.ToList().Where(id => ReferenceEquals(facts[id], primaryFacts)))
+        {
+            facts[id] = measured;
+        }
     }
 }

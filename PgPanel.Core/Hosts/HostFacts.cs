@@ -31,6 +31,12 @@ public sealed record HostFacts
     /// <summary>Free bytes where the data directories will live, when probed.</summary>
     public long? FreeBytes { get; init; }
 
+    /// <summary>The size of that file system, when probed (it sizes max_slot_wal_keep_size).</summary>
+    public long? FileSystemBytes { get; init; }
+
+    /// <summary>Sizes of data directories measured for planning (the primary's, so a standby's disk check knows what comes).</summary>
+    public IReadOnlyDictionary<string, long> DataDirectoryBytes { get; init; } = new Dictionary<string, long>();
+
     /// <summary>True when these facts come from the spec's "os" rather than from the host.</summary>
     public bool Assumed { get; init; }
 

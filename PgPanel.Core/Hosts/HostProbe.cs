@@ -26,6 +26,7 @@ public static class HostProbe
         probe_dir="${PGPANEL_PROBE_DIR:-/var/lib}"
         while [ ! -e "$probe_dir" ]; do probe_dir=$(dirname "$probe_dir"); done
         echo "free_kb=$(df -Pk "$probe_dir" | awk 'NR==2 {print $4}')"
+        echo "total_kb=$(df -Pk "$probe_dir" | awk 'NR==2 {print $2}')"
         if [ -n "${SSH_CLIENT:-}" ]; then echo "ssh_client=${SSH_CLIENT%% *}"; fi
         if command -v pg_lsclusters >/dev/null 2>&1; then pg_lsclusters -h 2>/dev/null | awk '{print "cluster=" $1 "/" $2 ":" $3 ":" $4}'; fi
         for port in ${PGPANEL_PROBE_PORTS:-}; do
@@ -97,6 +98,7 @@ public static class HostProbe
             FirewalldRunning = Get("firewalld") == "1",
             HasPostgresUser = Get("postgres_user") == "1",
             FreeBytes = long.TryParse(Get("free_kb"), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null,
+            FileSystemBytes = long.TryParse(Get("total_kb"), NumberStyles.None, CultureInfo.InvariantCulture, out var totalKb) ? totalKb * 1024 : null,
             PanelAddress = Get("ssh_client") is { Length: > 0 } client ? client : null,
             ExistingClusters = values.Where(v => v.Key == "cluster").Select(v => v.Value).ToList(),
             TakenPorts = values.Where(v => v.Key == "port_taken").Select(v => int.Parse(v.Value, CultureInfo.InvariantCulture)).ToList(),

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
+using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
 
-/// <summary>Local nodes get a <see cref="LocalShell"/>, SSH nodes an <see cref="SshShell"/>.</summary>
-public sealed class HostShellFactory : IHostShellFactory
+/// <summary>Local nodes get a <see cref="LocalShell"/>, SSH nodes an <see cref="SshShell"/> with a heartbeat.</summary>
+public sealed class HostShellFactory(IOptions<JobOptions> options) : IHostShellFactory
 {
     public async Task<IHostShell> ConnectAsync(NodeSpec node, string? pinnedFingerprint = null, CancellationToken cancellationToken = default)
     {
@@ -14,7 +16,8 @@ public sealed class HostShellFactory : IHostShellFactory
             return new LocalShell();
         }
 
-        return await SshShell.ConnectAsync(TargetOf(node, pinnedFingerprint), cancellationToken).ConfigureAwait(false);
+        var target = TargetOf(node, pinnedFingerprint) with { Heartbeat = TimeSpan.FromSeconds(options.Value.SshHeartbeatSeconds) };
+        return await SshShell.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
     public static SshTarget TargetOf(NodeSpec node, string? pinnedFingerprint = null)

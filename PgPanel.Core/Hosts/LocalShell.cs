@@ -50,6 +50,8 @@ public sealed class LocalShell : IHostShell
 
         start.Environment["LC_ALL"] = "C";
         start.Environment["PAGER"] = "cat";
+        // The panel itself: a long command in a group of its own watches it and ends when the panel is gone (kill -9).
+        start.Environment["PGPANEL_SESSION_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in command.Environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

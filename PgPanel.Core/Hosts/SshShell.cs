@@ -17,6 +17,9 @@ public sealed class SshShell : IHostShell
     private readonly SshClient _client;
     private readonly SshTarget _target;
     private readonly Secret? _sudoPassword;
+    private readonly CancellationTokenSource _broken = new();
+    private string? _brokenReason;
+    private Task? _heartbeat;
 
     private SshShell(SshClient client, SshTarget target, string fingerprint, PrivilegeMode mode, Secret? sudoPassword)
     {
@@ -117,7 +120,57 @@ public sealed class SshShell : IHostShell
             }
         }
 
-        return new SshShell(client, target, presented ?? "", mode, sudoPassword);
+        var connected = new SshShell(client, target, presented ?? "", mode, sudoPassword);
+        if (target.Heartbeat is { } interval)
+        {
+            connected._heartbeat = connected.HeartbeatAsync(interval);
+        }
+
+        return connected;
+    }
+
+    /// <summary>
+    /// Every interval a tiny command must come back within the interval. A link that died or a host that froze answers
+    /// nothing (TCP alone would wait 15 minutes): the connection is then broken, and the commands on it fail at once
+    /// with the reason.
+    /// </summary>
+    private async Task HeartbeatAsync(TimeSpan interval)
+    {
+        try
+        {
+            while (!_broken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, _broken.Token).ConfigureAwait(false);
+                using var answer = new CancellationTokenSource(interval);
+                try
+                {
+                    using var beat = _client.CreateCommand("true");
+                    await beat.ExecuteAsync(answer.Token).WaitAsync(interval + TimeSpan.FromSeconds(1), _broken.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !_broken.IsCancellationRequested)
+                {
+                    Break($"{Description} gave no sign of life for {interval.TotalSeconds:0} s ({ex.GetType().Name}): the link or the host is down, or the host is frozen.");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    private void Break(string reason)
+    {
+        _brokenReason ??= reason;
+        try
+        {
+            _broken.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed.
+        }
     }
 
     public async Task<ShellResult> RunAsync(ShellCommand command, Action<string>? onOutput = null, CancellationToken cancellationToken = default)
@@ -145,34 +198,49 @@ public sealed class SshShell : IHostShell
             }
         }
 
+        if (_brokenReason is { } gone)
+        {
+            throw new IOException(gone);
+        }
+
         Task execute;
         try
         {
             execute = ssh.ExecuteAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is SshConnectionException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SshException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
+            // SshOperationTimeoutException (a channel the server never opened: a frozen host) is an SshException too.
             throw new IOException($"The SSH connection to {Description} is gone: {ex.Message}", ex);
         }
 
         var stdout = PumpAsync(ssh.OutputStream, OnLine);
         var stderr = PumpAsync(ssh.ExtendedOutputStream, OnLine);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _broken.Token);
         try
         {
             using (var input = ssh.CreateInputStream())
             {
-                await input.WriteAsync(Encoding.UTF8.GetBytes(payload), cancellationToken).ConfigureAwait(false);
+                await input.WriteAsync(Encoding.UTF8.GetBytes(payload), running.Token).ConfigureAwait(false);
             }
 
-            await execute.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+            await execute.WaitAsync(running.Token).ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10), running.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await KillGroupAsync(group).ConfigureAwait(false);
             throw;
         }
-        catch (Exception ex) when (ex is SshConnectionException or SshException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        catch (OperationCanceledException) when (_broken.IsCancellationRequested)
+        {
+            throw new IOException(_brokenReason ?? $"The SSH connection to {Description} broke.");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new IOException($"The SSH connection to {Description} broke while a command ran: its output did not end.", ex);
+        }
+        catch (Exception ex) when (ex is SshException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
             throw new IOException($"The SSH connection to {Description} broke while a command ran: {ex.Message}", ex);
         }
@@ -185,10 +253,16 @@ public sealed class SshShell : IHostShell
         return new ShellResult(ssh.ExitStatus ?? 255, output.ToString());
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        Break($"The SSH connection to {Description} was closed.");
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.ConfigureAwait(false);
+        }
+
         _client.Dispose();
-        return ValueTask.CompletedTask;
+        _broken.Dispose();
     }
 
     private (string CommandLine, bool NeedsPassword) CommandLine(string? runAs)
@@ -220,6 +294,10 @@ public sealed class SshShell : IHostShell
 
         text.Append("cd / 2>/dev/null || true\n");
         text.Append("echo \"" + GroupMarker + "$(awk '{print $5}' /proc/$$/stat)\"\n");
+        // The sshd process of this session: a long command started in a group of its own watches it, so that it ends
+        // (and gives back what it holds, such as a replication slot) when the panel's connection is gone.
+        text.Append("PGPANEL_SESSION_PID=$$; while [ \"$PGPANEL_SESSION_PID\" -gt 1 ]; do case \"$(cat /proc/$PGPANEL_SESSION_PID/comm 2>/dev/null)\" in sshd|sshd-session) break ;; esac; " +
+                    "PGPANEL_SESSION_PID=$(awk '{print $4}' /proc/$PGPANEL_SESSION_PID/stat 2>/dev/null || echo 1); done; export PGPANEL_SESSION_PID\n");
         foreach (var (name, value) in command.Environment ?? new Dictionary<string, string>())
         {
             text.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');

@@ -28,5 +28,11 @@ public sealed record SshTarget
 
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How often the connection proves it is alive: a heartbeat command must answer within this time, or the connection
+    /// is broken and every command on it fails at once. Null: no heartbeat (short-lived connections, such as a probe).
+    /// </summary>
+    public TimeSpan? Heartbeat { get; init; }
+
     public string Endpoint => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

@@ -9,7 +9,7 @@ public sealed class AlertEvent
 
     public required string Node { get; set; }
 
-    /// <summary>"lag-bytes", "lag-seconds", "disconnected", "down".</summary>
+    /// <summary>"lag-bytes", "lag-seconds", "replay-paused", "disconnected", "down".</summary>
     public required string Rule { get; set; }
 
     /// <summary>"raised" or "cleared".</summary>

@@ -1,11 +1,12 @@
-using System.Globalization;
+using PgPanel.Core.Text;
 
 namespace PgPanel.Core.Monitoring;
 
 /// <summary>
 /// Threshold rules with hysteresis: an alert is raised after <see cref="MonitorOptions.AlertRaiseAfter"/> consecutive
 /// samples over its threshold and cleared after <see cref="MonitorOptions.AlertClearAfter"/> consecutive samples under
-/// it (lag rules clear under 80 % of the threshold). Keeps the active alerts.
+/// it (lag rules clear under 80 % of the threshold). Keeps the active alerts, whose value and text follow the latest
+/// sample while they stay raised (the raised event in the history keeps the figures of the moment it was raised).
 /// </summary>
 public sealed class AlertRules
 {
@@ -18,7 +19,7 @@ public sealed class AlertRules
         lock (_gate)
         {
             return _states.Where(s => s.Value.Raised is not null && (clusterName is null || s.Key.Cluster == clusterName))
-                .Select(s => s.Value.Raised!).ToList();
+                .Select(s => s.Value.Current!).ToList();
         }
     }
 
@@ -39,11 +40,15 @@ public sealed class AlertRules
                     () => $"{standby.Node} ({standby.Host}:{standby.Port}) is down", options, events);
                 Apply(sample, standby.Node, "disconnected", standby.State == StandbyState.Disconnected, standby.State == StandbyState.Disconnected, null,
                     () => $"{standby.Node} ({standby.Host}:{standby.Port}) is not receiving WAL", options, events);
+                Apply(sample, standby.Node, "replay-paused", standby.State == StandbyState.ReplayPaused, standby.State == StandbyState.ReplayPaused,
+                    standby.ReceiveReplayGapBytes,
+                    () => $"{standby.Node} ({standby.Host}:{standby.Port}) has WAL replay paused; {HumanUnits.Bytes(standby.ReceiveReplayGapBytes ?? 0)} received and not replayed",
+                    options, events);
                 Apply(sample, standby.Node, "lag-bytes", lagBytes > options.LagBytesThreshold, lagBytes > options.LagBytesThreshold * 0.8, lagBytes,
-                    () => $"{standby.Node} replay lag is {lagBytes?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes (threshold {options.LagBytesThreshold})", options, events);
+                    () => $"{standby.Node} replay lag is {(lagBytes is { } b ? HumanUnits.Bytes(b) : "unknown")} (threshold {HumanUnits.Bytes(options.LagBytesThreshold)})", options, events);
                 Apply(sample, standby.Node, "lag-seconds", standby.ReplayDelaySeconds > options.LagSecondsThreshold,
                     standby.ReplayDelaySeconds > options.LagSecondsThreshold * 0.8, standby.ReplayDelaySeconds,
-                    () => $"{standby.Node} replay delay is {standby.ReplayDelaySeconds?.ToString("0.0", CultureInfo.InvariantCulture) ?? "?"} s (threshold {options.LagSecondsThreshold} s)", options, events);
+                    () => $"{standby.Node} replay delay is {(standby.ReplayDelaySeconds is { } d ? HumanUnits.Seconds(d) : "unknown")} (threshold {HumanUnits.Seconds(options.LagSecondsThreshold)})", options, events);
             }
         }
 
@@ -77,6 +82,7 @@ public sealed class AlertRules
             if (state.Over >= options.AlertRaiseAfter)
             {
                 state.Raised = Event(sample, node, rule, "raised", value, message());
+                state.Current = Event(sample, node, rule, "raised", value, state.Raised.Message);
                 state.Under = 0;
                 events.Add(state.Raised);
             }
@@ -86,9 +92,16 @@ public sealed class AlertRules
             state.Under = stillOver ? 0 : state.Under + 1;
             if (state.Under >= options.AlertClearAfter)
             {
-                events.Add(Event(sample, node, rule, "cleared", value, $"cleared: {state.Raised.Message}"));
+                events.Add(Event(sample, node, rule, "cleared", value, $"cleared: {state.Current!.Message}"));
                 state.Raised = null;
+                state.Current = null;
                 state.Over = 0;
+            }
+            else if (over)
+            {
+                // Still raised: the active alert tells the figures of now, not of the moment it was raised.
+                state.Current = Event(sample, node, rule, "raised", value, message());
+                state.Current.At = state.Raised.At;
             }
         }
     }
@@ -111,5 +124,8 @@ public sealed class AlertRules
         public int Under { get; set; }
 
         public AlertEvent? Raised { get; set; }
+
+        /// <summary>The raised alert as of the latest sample over its threshold (raised at <see cref="Raised"/>'s time).</summary>
+        public AlertEvent? Current { get; set; }
     }
 }

@@ -1,3 +1,5 @@
+using PgPanel.Core.Text;
+
 namespace PgPanel.Core.Monitoring;
 
 /// <summary>
@@ -99,6 +101,12 @@ public static class HealthRules
             return (StandbyState.Disconnected, $"last message from the primary {(reading.Now - last).TotalSeconds:0} s ago");
         }
 
+        if (reading.ReplayPaused == true)
+        {
+            var behind = reading.ReceiveReplayGapBytes is { } gap ? $"; {HumanUnits.Bytes((long)gap)} received and not replayed" : "";
+            return (StandbyState.ReplayPaused, $"WAL replay is paused (pg_wal_replay_pause()){behind}");
+        }
+
         if (sender is not null && sender.State is not null && sender.State != "streaming")
         {
             return (StandbyState.CatchingUp, $"the sender is in {sender.State}");
@@ -106,7 +114,7 @@ public static class HealthRules
 
         if (sender?.ReplayLagBytes > options.LagBytesThreshold)
         {
-            return (StandbyState.CatchingUp, $"replay lag {sender.ReplayLagBytes} bytes is over {options.LagBytesThreshold}");
+            return (StandbyState.CatchingUp, $"replay lag {HumanUnits.Bytes(sender.ReplayLagBytes.Value)} is over {HumanUnits.Bytes(options.LagBytesThreshold)}");
         }
 
         if (reading.ReplayDelaySeconds > options.LagSecondsThreshold)

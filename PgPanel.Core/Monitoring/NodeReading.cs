@@ -21,6 +21,8 @@ public sealed record NodeReading
 
     public double? ReplayDelaySeconds { get; init; }
 
+    /// <summary>A standby's <c>pg_is_wal_replay_paused()</c> (<c>pg_is_xlog_replay_paused()</c> before 10); null on a primary.</summary>
+    public bool? ReplayPaused { get; init; }
 }
 
 public sealed record SenderReading

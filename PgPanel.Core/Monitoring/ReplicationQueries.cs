@@ -24,6 +24,7 @@ public static class ReplicationQueries
         var current = Fn("pg_current_wal_lsn()", "pg_current_xlog_location()");
         var receive = Fn("pg_last_wal_receive_lsn()", "pg_last_xlog_receive_location()");
         var replay = Fn("pg_last_wal_replay_lsn()", "pg_last_xlog_replay_location()");
+        var paused = Fn("pg_is_wal_replay_paused()", "pg_is_xlog_replay_paused()");
         var (sent, write, flush, replayed) = wal
             ? ("sent_lsn", "write_lsn", "flush_lsn", "replay_lsn")
             : ("sent_location", "write_location", "flush_location", "replay_location");
@@ -57,6 +58,7 @@ public static class ReplicationQueries
                   'retainedBytes', {diff}(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
                   FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
               'receiver', {receiver},
+              'replayPaused', CASE WHEN r.rec THEN {paused} END,
               'receiveReplayGapBytes', CASE WHEN r.rec THEN greatest(0, {diff}({receive}, {replay})) END,
               'replayDelaySeconds', CASE
                   WHEN NOT r.rec OR {receive} IS NULL THEN NULL

@@ -12,6 +12,9 @@ public enum StandbyState
     /// <summary>Connected, but behind: the sender is in catchup, or the lag is over a threshold.</summary>
     CatchingUp,
 
+    /// <summary>Receiving, but WAL replay is paused on the standby (<c>pg_wal_replay_pause()</c>): data there stands still.</summary>
+    ReplayPaused,
+
     /// <summary>Up, but not receiving: no sender row on the primary, a receiver not streaming, or a stale receipt time.</summary>
     Disconnected,
 

@@ -9,8 +9,12 @@ namespace PgPanel.Core.Planning;
 /// <summary>Renders whole configuration files (settings include, pg_hba.conf, recovery.conf) for one node. Pure.</summary>
 public static class ConfigRenderer
 {
-    /// <summary>Settings every node carries, so a standby is already a correct primary after a switchover.</summary>
-    public static List<KeyValuePair<string, string>> CommonSettings(ClusterSpec spec)
+    /// <summary>
+    /// Settings every node carries, so a standby is already a correct primary after a switchover.
+    /// <paramref name="slotWalBudget"/> caps the WAL slots may hold on 13+ (max_slot_wal_keep_size): a standby gone for
+    /// good then loses its slot instead of filling the primary's disk.
+    /// </summary>
+    public static List<KeyValuePair<string, string>> CommonSettings(ClusterSpec spec, string? slotWalBudget = null)
     {
         var v = spec.PostgresVersion;
         var settings = new List<KeyValuePair<string, string>>
@@ -35,14 +39,30 @@ public static class ConfigRenderer
             settings.Add(new("password_encryption", "scram-sha-256"));
         }
 
+        if (spec.Replication.UseSlots && v >= PgVersion.Of(13))
+        {
+            settings.Add(new("max_slot_wal_keep_size", slotWalBudget ?? DefaultSlotWalBudget));
+        }
+
         return settings;
     }
 
+    /// <summary>max_slot_wal_keep_size when the primary's file system size is not known (a plan made without reaching it).</summary>
+    public const string DefaultSlotWalBudget = "10GB";
+
+    /// <summary>
+    /// max_slot_wal_keep_size from the size of the primary's file system: a quarter of it in whole GB, at least 1 GB and at
+    /// most 1 TB. The size of the file system, not its free space, so that a second run renders the same file.
+    /// </summary>
+    public static string SlotWalBudget(long? fileSystemBytes) => fileSystemBytes is { } bytes
+        ? $"{Math.Clamp(bytes / 4 / (1024L * 1024 * 1024), 1, 1024)}GB"
+        : DefaultSlotWalBudget;
+
     /// <summary>The primary's settings file: node settings, common settings, then the spec's primary overrides.</summary>
-    public static string PrimarySettings(ClusterSpec spec, PlanNode node)
+    public static string PrimarySettings(ClusterSpec spec, PlanNode node, string? slotWalBudget = null)
     {
         var values = NodeSettings(node);
-        Merge(values, CommonSettings(spec));
+        Merge(values, CommonSettings(spec, slotWalBudget));
         Merge(values, spec.Settings.Primary);
         return RenderSettings(spec, node, values, "primary");
     }
@@ -51,10 +71,10 @@ public static class ConfigRenderer
     /// A standby's settings file: as the primary (its overrides too, so max_connections and the like are never lower),
     /// then the seed's standby parameters, the standby overrides and, on 12+, the connection to the primary.
     /// </summary>
-    public static string StandbySettings(ClusterSpec spec, PlanNode node, PlanNode primary)
+    public static string StandbySettings(ClusterSpec spec, PlanNode node, PlanNode primary, string? slotWalBudget = null)
     {
         var values = NodeSettings(node);
-        Merge(values, CommonSettings(spec));
+        Merge(values, CommonSettings(spec, slotWalBudget));
         Merge(values, spec.Settings.Primary.Where(kv => kv.Key != "listen_addresses"));
         Merge(values,
         [
@@ -150,7 +170,7 @@ public static class ConfigRenderer
         return values;
     }
 
-    private static List<KeyValuePair<string, string>> NodeSettings(PlanNode node)
+    private static OrderedDictionary<string, string> NodeSettings(PlanNode node)
     {
         var listen = IPAddress.TryParse(node.ReplicationHost, out var ip) && IPAddress.IsLoopback(ip) ? node.ReplicationHost : $"127.0.0.1,{node.ReplicationHost}";
         if (node.ReplicationHost == "127.0.0.1")
@@ -158,31 +178,24 @@ public static class ConfigRenderer
             listen = "127.0.0.1";
         }
 
-        return
-        [
-            new("listen_addresses", listen),
-            new("port", node.Port.ToString(CultureInfo.InvariantCulture)),
-            new("unix_socket_directories", node.Layout.SocketDirectory),
-        ];
+        return new OrderedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["listen_addresses"] = listen,
+            ["port"] = node.Port.ToString(CultureInfo.InvariantCulture),
+            ["unix_socket_directories"] = node.Layout.SocketDirectory,
+        };
     }
 
-    private static void Merge(List<KeyValuePair<string, string>> target, IEnumerable<KeyValuePair<string, string>> values)
+    /// <summary>Later values win, in the order keys first appeared; linear in the number of settings.</summary>
+    private static void Merge(OrderedDictionary<string, string> target, IEnumerable<KeyValuePair<string, string>> values)
     {
         foreach (var (key, value) in values)
         {
-            var index = target.FindIndex(kv => kv.Key == key);
-            if (index >= 0)
-            {
-                target[index] = new(key, value);
-            }
-            else
-            {
-                target.Add(new(key, value));
-            }
+            target[key] = value;
         }
     }
 
-    private static string RenderSettings(ClusterSpec spec, PlanNode node, List<KeyValuePair<string, string>> values, string role)
+    private static string RenderSettings(ClusterSpec spec, PlanNode node, OrderedDictionary<string, string> values, string role)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Settings of node {node.Id} ({role}) of PgPanel cluster \"{spec.Name}\" (PostgreSQL {spec.PostgresVersion}).\n");

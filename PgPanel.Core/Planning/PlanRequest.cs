@@ -7,4 +7,7 @@ namespace PgPanel.Core.Planning;
 /// <param name="Spec">A validated spec.</param>
 /// <param name="Facts">Facts per node id ("primary", "standby1", …).</param>
 /// <param name="LocalRoot">PgPanel:DataDirectory, absolute: local clusters go under its clusters/ folder.</param>
-public sealed record PlanRequest(ClusterSpec Spec, IReadOnlyDictionary<string, HostFacts> Facts, string LocalRoot);
+/// <param name="Options">The panel's settings the plan depends on; null: the defaults.</param>
+/// <param name="DropSlots">Replication slots of standbys that left the spec, confirmed by the DBA: dropped on the primary.</param>
+public sealed record PlanRequest(ClusterSpec Spec, IReadOnlyDictionary<string, HostFacts> Facts, string LocalRoot, PlanOptions? Options = null,
+    IReadOnlyList<string>? DropSlots = null);

@@ -40,6 +40,12 @@ public sealed record PlanStep
     /// </summary>
     public IReadOnlyList<string> Awaits { get; init; } = [];
 
+    /// <summary>
+    /// Commands run when the step fails or is cancelled, best effort (their own failures are reported, not fatal): they
+    /// give back what the step holds elsewhere, such as the replication slot of a clone on the primary.
+    /// </summary>
+    public IReadOnlyList<PlanCommand> OnFailure { get; init; } = [];
+
     /// <summary>True when the apply prints pg_basebackup -P progress the runner turns into a percentage.</summary>
     public bool ReportsProgress { get; init; }
 

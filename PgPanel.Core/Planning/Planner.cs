@@ -45,6 +45,11 @@ public static class Planner
         {
             var first = group.First();
             var facts = request.Facts[first.Id];
+            if (first.Connection == ConnectionKind.Ssh && !facts.CanBecomeRoot)
+            {
+                steps.Add(RootAvailable(first, facts, group.Select(n => n.Id)));
+            }
+
             if (!NeedsInstall(facts, spec.PostgresVersion))
             {
                 continue;
@@ -55,11 +60,12 @@ public static class Planner
                 : BinariesPresent(first, facts, spec.PostgresVersion));
         }
 
+        long? primaryBytes = request.Facts[primary.Id].DataDirectoryBytes.TryGetValue(primary.Layout.DataDirectory, out var measured) ? measured : null;
         foreach (var node in nodes)
         {
             steps.Add(DataDirectoryUsable(spec, node));
             steps.Add(PortAvailable(node));
-            steps.Add(DiskSpace(node));
+            steps.Add(DiskSpace(node, node.Role == NodeRole.Standby ? primaryBytes : null));
             if (NeedsSelinuxRules(node, request.Facts[node.Id]))
             {
                 steps.Add(SelinuxToolsPresent(node));
@@ -96,10 +102,15 @@ public static class Planner
         var hba = ConfigRenderer.Hba(spec, nodes, panelAddresses);
         steps.AddRange(PrimarySteps(spec, primary, standbys, hba, request.Facts[primary.Id]));
 
+        foreach (var slot in request.DropSlots ?? [])
+        {
+            steps.Add(DropSlot(primary, slot));
+        }
+
         // 4. Each standby: proven access, clone beside the data directory, configure, swap in, start.
         foreach (var standby in standbys)
         {
-            steps.AddRange(StandbySteps(spec, primary, standby, hba, request.Facts[standby.Id]));
+            steps.AddRange(StandbySteps(spec, primary, standby, hba, request.Facts[standby.Id], request.Facts[primary.Id], request.Options ?? PlanOptions.Default));
         }
 
         // 5. Verification and synchronous mode.
@@ -153,6 +164,21 @@ public static class Planner
     // ---------------------------------------------------------------- pre-flight
 
     private static bool NeedsInstall(HostFacts facts, PgVersion version) => !facts.PostgresBinDirectories.ContainsKey(version);
+
+    /// <summary>
+    /// A server reached over SSH is changed as root (packages, system directories, its service): a login that cannot
+    /// become root stops the job here, before any host is touched.
+    /// </summary>
+    private static PlanStep RootAvailable(PlanNode node, HostFacts facts, IEnumerable<string> nodeIds) => new()
+    {
+        Id = $"preflight-root-{node.Id}",
+        Title = $"PgPanel can become root on the host of {string.Join(" and ", nodeIds)}",
+        Node = node.Id,
+        Kind = StepKind.Preflight,
+        Description = "The package, its directories and its service belong to root; PgPanel needs root or sudo there.",
+        Check = new PlanCommand(node.Id,
+            $"echo {Quote($"{facts.User}@{node.Host} is not root and cannot use sudo (sudo -n failed and no sudo password worked). Log in as root, give the user sudo rights, or set connection.sudoPassword; nothing was changed on any host.")} >&2\nexit 3"),
+    };
 
     private static PlanStep BinariesPresent(PlanNode node, HostFacts facts, PgVersion version)
     {
@@ -384,18 +410,26 @@ public static class Planner
         };
     }
 
-    private static PlanStep DiskSpace(PlanNode node)
+    /// <summary>
+    /// Free disk before anything is made: 256 MiB for a primary; for a standby the primary's size as measured when the job
+    /// planned, plus 10 % or 256 MiB (whichever is more) for the WAL streamed while it clones.
+    /// </summary>
+    private static PlanStep DiskSpace(PlanNode node, long? primaryBytes)
     {
-        var min = PlanDefaults.MinimumFreeBytes / 1024;
+        var needed = primaryBytes is { } size ? Math.Max(PlanDefaults.MinimumFreeBytes, size + Math.Max(size / 10, PlanDefaults.MinimumFreeBytes)) : PlanDefaults.MinimumFreeBytes;
+        var min = needed / 1024;
+        var why = primaryBytes is { } p
+            ? $"the primary holds {p / (1024 * 1024)} MiB and the clone needs room for the WAL streamed meanwhile"
+            : "a new cluster needs room to start";
         var script =
             $$"""
             p={{Quote(node.Layout.DataDirectory)}}
             while [ ! -e "$p" ]; do p=$(dirname "$p"); done
             free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
             if [ "$free" -lt {{min}} ]; then
-              echo "Only $((free / 1024)) MiB free on the file system of $p; at least {{min / 1024}} MiB are needed." >&2; exit 3
+              echo "Only $((free / 1024)) MiB free on the file system of $p; at least {{min / 1024}} MiB are needed ({{why}})." >&2; exit 3
             fi
-            echo "$((free / 1024)) MiB free on the file system of $p."
+            echo "$((free / 1024)) MiB free on the file system of $p; {{min / 1024}} MiB needed ({{why}})."
             """;
         return new PlanStep
         {
@@ -656,7 +690,7 @@ public static class Planner
             Title = $"Write the primary's settings ({Path.GetFileName(l.SettingsFile)})",
             Node = id,
             Description = "listen_addresses, wal_level, synchronous_commit, max_wal_senders, wal_sender_timeout, max_connections and the rest, rendered whole.",
-            Files = [new PlanFile(id, l.SettingsFile, ConfigRenderer.PrimarySettings(spec, primary), "0600", user)],
+            Files = [new PlanFile(id, l.SettingsFile, ConfigRenderer.PrimarySettings(spec, primary, ConfigRenderer.SlotWalBudget(facts.FileSystemBytes)), "0600", user)],
             Notifies = [restart],
         };
         yield return IncludeSettings(spec, primary, restart);
@@ -964,9 +998,33 @@ public static class Planner
         };
     }
 
+    /// <summary>The slot of a standby that left the spec (confirmed by the DBA): dropped, unless a standby still streams through it.</summary>
+    private static PlanStep DropSlot(PlanNode primary, string slot)
+    {
+        var l = primary.Layout;
+        var where = $"FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)}";
+        return new PlanStep
+        {
+            Id = $"drop-slot-{slot}",
+            Title = $"Drop replication slot {slot}: its standby left the spec",
+            Node = primary.Id,
+            Description = "Confirmed when the run started. The standby's data directory is left where it is.",
+            Check = new PlanCommand(primary.Id, $"test \"$({l.Psql()} -At -c {Quote($"SELECT count(*) {where}")})\" = 0 || exit 1", l.OsUser),
+            Apply = [new PlanCommand(primary.Id,
+                $"""
+                if [ "$({l.Psql()} -At -c {Quote($"SELECT count(*) {where} AND active")})" != 0 ]; then
+                  echo "Refusing to drop replication slot {slot}: a standby still streams through it (see pg_stat_replication). Stop that standby first." >&2
+                  exit 3
+                fi
+                {l.Psql()} -At -c {Quote($"SELECT pg_drop_replication_slot(slot_name) {where}")} >/dev/null
+                echo "Dropped replication slot {slot}."
+                """, l.OsUser)],
+        };
+    }
+
     // ---------------------------------------------------------------- standby
 
-    private static IEnumerable<PlanStep> StandbySteps(ClusterSpec spec, PlanNode primary, PlanNode standby, string hba, HostFacts facts)
+    private static IEnumerable<PlanStep> StandbySteps(ClusterSpec spec, PlanNode primary, PlanNode standby, string hba, HostFacts facts, HostFacts primaryFacts, PlanOptions keep)
     {
         var l = standby.Layout;
         var id = standby.Id;
@@ -1017,14 +1075,15 @@ public static class Planner
             };
         }
 
-        var basebackup = new List<string>
+        var slot = spec.Replication.UseSlots && v >= PgVersion.V9_6 ? ConfigRenderer.StandbyName(spec, id) : null;
+        var replication = $"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} dbname=replication replication=true";
+        // Keepalives: a primary that became unreachable (a cut link) ends the clone in about 25 s instead of hours.
+        var source = $"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} connect_timeout=10 " +
+                     "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3";
+        var basebackup = new List<string> { l.Bin("pg_basebackup"), "-d", source, "-D", staging, "-X", "stream", "-c", "fast", "-P", "-w" };
+        if (slot is not null)
         {
-            l.Bin("pg_basebackup"), "-h", primary.ReplicationHost, "-p", primary.Port.ToString(CultureInfo.InvariantCulture),
-            "-U", spec.Replication.User, "-D", staging, "-X", "stream", "-c", "fast", "-P", "-w",
-        };
-        if (spec.Replication.UseSlots && v >= PgVersion.V9_6)
-        {
-            basebackup.AddRange(["-S", ConfigRenderer.StandbyName(spec, id)]);
+            basebackup.AddRange(["-S", slot]);
         }
 
         if (spec.Replication.CloneMaxRate is { } rate)
@@ -1032,39 +1091,118 @@ public static class Planner
             basebackup.AddRange(["-r", rate]);
         }
 
+        var psqlReplication = $"PGPASSWORD=\"${Secret}\" PGCONNECT_TIMEOUT=10 {Quote(l.Bin("psql"))} -X -At {Quote(replication)}";
         yield return new PlanStep
         {
             Id = $"clone-{id}",
             Title = $"Clone the primary with pg_basebackup into {staging}",
             Node = id,
-            Description = "A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.",
+            Description = "A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone. " +
+                          "pg_basebackup runs in a process group of its own that ends — and gives its replication slot back — when it fails, is cancelled, or the panel's connection is gone.",
             Unless = new PlanCommand(id, $"{isOurStandby} || test -f {Quote(done)}", user),
             Apply = [new PlanCommand(id,
-                $"""
-                staging={Quote(staging)}
+                $$"""
+                staging={{Quote(staging)}}
                 pidfile="$staging.pid"
-                # A pg_basebackup left running by an earlier attempt of this step (its connection dropped) would hold the
-                # slot and write into the staging directory: stop that process, ours by the pid we recorded.
+                slot={{Quote(slot ?? "")}}
+                # When the panel is gone, writing to it must not kill this script before it has cleaned up.
+                trap '' PIPE
+                # A pg_basebackup left running by an earlier attempt (its connection dropped, or the panel was killed) would
+                # hold the slot and write into the staging directory: stop its whole process group, ours by the recorded id
+                # and the staging directory on its command line.
                 if [ -f "$pidfile" ]; then
                   old=$(cat "$pidfile")
-                  if kill -0 "$old" 2>/dev/null && tr '\0' ' ' < "/proc/$old/cmdline" | grep -qF -- "-D $staging "; then
-                    echo "Stopping pg_basebackup pid $old left running by an earlier attempt."
-                    kill "$old" 2>/dev/null || true
-                    for i in $(seq 1 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
+                  if [ -n "$(ps -o pid= -g "$old" 2>/dev/null)" ] && ps -o args= -g "$old" | grep -qF -- "-D $staging "; then
+                    echo "Stopping pg_basebackup (process group $old) left running by an earlier attempt."
+                    kill -TERM -- "-$old" 2>/dev/null || true
+                    for i in $(seq 1 50); do [ -n "$(ps -o pid= -g "$old" 2>/dev/null)" ] || break; sleep 0.2; done
+                    kill -KILL -- "-$old" 2>/dev/null || true
                   fi
                   rm -f "$pidfile"
                 fi
                 if [ -e "$staging" ]; then
                   aside="$staging.failed-$(date +%Y%m%d%H%M%S)"
                   mv "$staging" "$aside"
-                  echo "An unfinished clone from an earlier attempt was moved aside to $aside; remove it when you no longer need it."
+                  echo "An unfinished clone from an earlier attempt was moved aside to $aside."
                 fi
-                PGPASSWORD="${Secret}" {Join(basebackup)} &
-                echo $! > "$pidfile"
-                wait $!
-                rm -f "$pidfile"
-                touch {Quote(done)}
+                # Failed copies are kept {{keep.FailedCloneKeepHours}} h for a look, at most {{keep.FailedCloneKeepCount}}, then removed: they are partial clones, never a data directory.
+                now=$(date +%s)
+                n=0
+                for old in $(ls -1d "$staging".failed-* 2>/dev/null | grep -E '\.failed-[0-9]{14}$' | sort -r); do
+                  n=$((n + 1))
+                  age=$(( (now - $(stat -c %Y "$old")) / 3600 ))
+                  if [ "$n" -gt {{keep.FailedCloneKeepCount}} ] || [ "$age" -ge {{keep.FailedCloneKeepHours}} ]; then
+                    rm -rf -- "$old"
+                    echo "Removed $old, a failed clone copy (kept {{keep.FailedCloneKeepHours}} h, {{keep.FailedCloneKeepCount}} at most)."
+                  else
+                    echo "Kept $old, a failed clone copy: $(du -sh "$old" 2>/dev/null | cut -f1), removed after {{keep.FailedCloneKeepHours}} h."
+                  fi
+                done
+                # The slot this clone streams through: made again when an earlier attempt gave it back.
+                if [ -n "$slot" ]; then
+                  if out=$({{psqlReplication}} -c "CREATE_REPLICATION_SLOT $slot PHYSICAL RESERVE_WAL" 2>&1); then
+                    echo "Created replication slot $slot."
+                  elif ! printf '%s' "$out" | grep -q 'already exists'; then
+                    echo "Could not make replication slot $slot: $out" >&2; exit 1
+                  fi
+                fi
+                # Output may find the panel gone: a failed write must not end the clean-up (errexit).
+                say() { printf '%s\n' "$*" 2>/dev/null || true; }
+                release() {
+                  kill -TERM -- "-$pgid" 2>/dev/null || true
+                  for i in $(seq 1 50); do [ -n "$(ps -o pid= -g "$pgid" 2>/dev/null)" ] || break; sleep 0.2; done
+                  kill -KILL -- "-$pgid" 2>/dev/null || true
+                  if [ -n "$slot" ]; then
+                    for i in $(seq 1 20); do
+                      # Given back by this call, or already by the other caller (the watcher and the script both may).
+                      if out=$({{psqlReplication}} -c "DROP_REPLICATION_SLOT $slot" 2>&1) || printf '%s' "$out" | grep -q 'does not exist'; then
+                        say "Replication slot $slot given back."; break
+                      fi
+                      sleep 0.5
+                    done
+                  fi
+                  rm -f "$pidfile"
+                }
+                PGPASSWORD="${{{Secret}}}" setsid {{Join(basebackup)}} &
+                pgid=$!
+                echo "$pgid" > "$pidfile"
+                trap 'release; exit 143' TERM INT HUP
+                # When the panel's connection (or the panel, on this machine) is gone, nobody waits for this clone: end it.
+                (
+                  exec >/dev/null 2>&1
+                  while [ -n "$(ps -o pid= -g "$pgid" 2>/dev/null)" ]; do
+                    if [ -n "${PGPANEL_SESSION_PID:-}" ] && [ ! -e "/proc/$PGPANEL_SESSION_PID" ]; then
+                      release
+                      exit 0
+                    fi
+                    sleep 1
+                  done
+                ) &
+                # The watcher ends by itself within a second of pg_basebackup; it is never killed, so a release it began finishes.
+                if wait "$pgid"; then
+                  rm -f "$pidfile"
+                  touch {{Quote(done)}}
+                else
+                  rc=$?
+                  say "pg_basebackup ended with exit code $rc." >&2
+                  release
+                  exit "$rc"
+                fi
                 """, user)],
+            OnFailure = slot is null ? [] : [new PlanCommand(primary.Id,
+                $$"""
+                # The clone failed: the primary must not keep WAL for it. End the WAL sender still using the slot (a cut link
+                # leaves one until wal_sender_timeout) and drop the slot; the next attempt of the clone makes it again.
+                {{primary.Layout.Psql()}} -At -c {{Quote($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)} AND active")}} >/dev/null
+                for i in $(seq 1 20); do
+                  {{primary.Layout.Psql()}} -At -c {{Quote($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)} AND NOT active")}} >/dev/null 2>&1 || true
+                  left=$({{primary.Layout.Psql()}} -At -c {{Quote($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)}")}})
+                  if [ "$left" = 0 ]; then echo "Replication slot {{slot}} is gone from the primary: it keeps no WAL for the failed clone."; exit 0; fi
+                  sleep 0.5
+                done
+                echo "Replication slot {{slot}} is still in use on the primary." >&2
+                exit 1
+                """, primary.Layout.OsUser)],
             Secrets = [Secret],
             ReportsProgress = true,
         };
@@ -1086,7 +1224,7 @@ public static class Planner
             AddStandbyFile("recovery.conf", ConfigRenderer.RecoveryConf(spec, standby, primary));
         }
 
-        var settings = ConfigRenderer.StandbySettings(spec, standby, primary);
+        var settings = ConfigRenderer.StandbySettings(spec, standby, primary, ConfigRenderer.SlotWalBudget(primaryFacts.FileSystemBytes));
         if (l.Kind != LayoutKind.DebianCluster)
         {
             AddStandbyFile("pgpanel.conf", settings);

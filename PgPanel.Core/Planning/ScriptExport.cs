@@ -245,10 +245,7 @@ public static partial class ScriptExport
         if (changeCheck is not null)
         {
             body.Append(CultureInfo.InvariantCulture, $"if differs {changeCheck}; then\n");
-            foreach (var command in step.Apply)
-            {
-                body.Append(Indent(Inline(command), "  "));
-            }
+            body.Append(Indent(ApplyAll(step, functions), "  "));
 
             body.Append(CultureInfo.InvariantCulture, $"  converged {changeCheck}\n  step_result=changed\n");
             body.Append("elif [ \"$files_changed\" = 1 ]; then\n  step_result=changed\nelse\n  step_result=unchanged\nfi\n");
@@ -256,20 +253,13 @@ public static partial class ScriptExport
         else if (step.Apply.Count > 0 && step.Files.Count > 0)
         {
             body.Append("if [ \"$files_changed\" = 1 ]; then\n");
-            foreach (var command in step.Apply)
-            {
-                body.Append(Indent(Inline(command), "  "));
-            }
+            body.Append(Indent(ApplyAll(step, functions), "  "));
 
             body.Append("  step_result=changed\nelse\n  step_result=unchanged\nfi\n");
         }
         else if (step.Apply.Count > 0)
         {
-            foreach (var command in step.Apply)
-            {
-                body.Append(Inline(command));
-            }
-
+            body.Append(ApplyAll(step, functions));
             body.Append("step_result=changed\n");
         }
         else
@@ -296,6 +286,30 @@ public static partial class ScriptExport
             text.Append(body);
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A step's changes in order. With clean-up commands (<see cref="PlanStep.OnFailure"/>), a failed change runs those of
+    /// them that belong to this host's nodes, then stops the script, as the runner does.
+    /// </summary>
+    private static string ApplyAll(PlanStep step, Functions functions)
+    {
+        if (step.OnFailure.Count == 0)
+        {
+            return string.Concat(step.Apply.Select(Inline));
+        }
+
+        var text = new StringBuilder();
+        var applies = step.Apply.Select(c => { text.Append(functions.Define(c, out var name)); return name; }).ToList();
+        var rescues = step.OnFailure.Select(c => { text.Append(functions.Define(c, out var name)); return (name, c.Node); }).ToList();
+        text.Append(CultureInfo.InvariantCulture, $"if ! {{ {string.Join(" && ", applies)}; }}; then\n");
+        foreach (var (name, node) in rescues)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  if on_node {node}; then {name} || echo '  clean-up on {node} failed' >&2; fi\n");
+        }
+
+        text.Append("  exit 1\nfi\n");
         return text.ToString();
     }
 

@@ -17,6 +17,18 @@ public sealed class Job
 
     public string? Error { get; set; }
 
+    /// <summary>
+    /// The secrets this job runs with, each sealed with Data Protection: what its spec gave, what it generated, and what
+    /// it kept from the cluster's last successful run. A resume uses these; only a success makes them the cluster's.
+    /// </summary>
+    public string SealedSecretsJson { get; set; } = "{}";
+
+    /// <summary>The replication slots this run drops, as confirmed when it started (JSON array of names).</summary>
+    public string DropSlotsJson { get; set; } = "[]";
+
+    /// <summary>Secret name → where its value came from ("the spec", "generated", "kept from run … which succeeded …"); no values.</summary>
+    public string SecretSourcesJson { get; set; } = "{}";
+
     public string StartedBy { get; set; } = "api";
 
     /// <summary>Who started, resumed or cancelled the job, from where and when: one line each.</summary>

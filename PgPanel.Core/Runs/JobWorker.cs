@@ -16,7 +16,8 @@ namespace PgPanel.Core.Runs;
 /// </summary>
 public sealed partial class JobWorker(
     JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner, CloudStepRunner cloud,
-    JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, TimeProvider time, ILogger<JobWorker> logger) : BackgroundService
+    JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, IOptions<JobOptions> jobOptions, TimeProvider time,
+    ILogger<JobWorker> logger) : BackgroundService
 {
     /// <summary>The id of the job step that connects to the hosts and plans.</summary>
     public const string ConnectStepId = "connect";
@@ -38,7 +39,17 @@ public sealed partial class JobWorker(
         {
             await foreach (var jobId in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                await RunJobAsync(jobId, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunJobAsync(jobId, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The last line of defence: whatever escaped a job (its record could not even be read or marked) is
+                    // that job's failure. The worker, the monitor and the panel go on.
+                    Log.WorkerCaught(logger, jobId, ex.GetType().Name, ex.Message);
+                    await FailWhenStoreAllowsAsync(jobId, ExceptionText.Of(ex), stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -56,7 +67,10 @@ public sealed partial class JobWorker(
         }
 
         using var cts = cancellation.Register(jobId, stoppingToken);
-        var secrets = await clusters.GetSecretsAsync(job.ClusterName, stoppingToken).ConfigureAwait(false);
+        // A job runs with its own secrets (a job from before they were kept per job: the cluster's).
+        var secrets = job.SealedSecretsJson is "{}" or ""
+            ? await clusters.GetSecretsAsync(job.ClusterName, stoppingToken).ConfigureAwait(false)
+            : clusters.Unseal(job.SealedSecretsJson);
         var redactor = new Security.Redactor(secrets.Values);
         ConnectedHosts? hosts = null;
         var connect = job.Steps.FirstOrDefault(s => s.StepId == ConnectStepId);
@@ -96,7 +110,9 @@ public sealed partial class JobWorker(
             }
             else
             {
-                (hosts, plan, steps) = await ConnectAndPlanAsync(jobId, spec, connect, redactor, cts.Token).ConfigureAwait(false);
+                var sources = PanelJson.Deserialize<Dictionary<string, string>>(string.IsNullOrEmpty(job.SecretSourcesJson) ? "{}" : job.SecretSourcesJson);
+                var dropSlots = PanelJson.Deserialize<List<string>>(string.IsNullOrEmpty(job.DropSlotsJson) ? "[]" : job.DropSlotsJson);
+                (hosts, plan, steps) = await ConnectAndPlanAsync(jobId, spec, connect, redactor, sources, dropSlots, cts.Token).ConfigureAwait(false);
                 if (hosts is null)
                 {
                     await SetStatusAsync(jobId, JobStatus.Failed, $"Pre-flight: {connect.Output.TrimEnd()}").ConfigureAwait(false);
@@ -109,7 +125,8 @@ public sealed partial class JobWorker(
             await SetStatusAsync(jobId, result, failed is null ? null : $"Step '{failed.Title}' failed.").ConfigureAwait(false);
             if (result == JobStatus.Succeeded)
             {
-                await clusters.MarkReadyAsync(job.ClusterName, jobId, CancellationToken.None).ConfigureAwait(false);
+                await clusters.MarkReadyAsync(job.ClusterName, jobId, job.SealedSecretsJson is "{}" or "" ? clusters.Seal(secrets) : job.SealedSecretsJson,
+                    CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -117,11 +134,15 @@ public sealed partial class JobWorker(
             var status = stoppingToken.IsCancellationRequested ? JobStatus.Interrupted : JobStatus.Cancelled;
             await SetStatusAsync(jobId, status, status == JobStatus.Cancelled ? "Cancelled by a user." : "The panel stopped during the job.").ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HostProbeException or InvalidOperationException or IOException or System.Text.Json.JsonException or ArgumentException)
+        catch (StoreUnavailableException ex)
         {
-            var reason = redactor.Redact(ex.Message);
+            await FailWhenStoreAllowsAsync(jobId, ex.Message, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cts.IsCancellationRequested)
+        {
+            var reason = redactor.Redact(ExceptionText.Of(ex));
             Log.JobFailed(logger, jobId, reason);
-            await SetStatusAsync(jobId, JobStatus.Failed, reason).ConfigureAwait(false);
+            await FailWhenStoreAllowsAsync(jobId, reason, stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -133,9 +154,45 @@ public sealed partial class JobWorker(
         }
     }
 
+    /// <summary>
+    /// A new cluster whose runs all failed (or were cancelled) before changing anything is not registered: it would
+    /// point the monitor at servers PgPanel never set up. Its runs stay in the history; resuming one registers it again.
+    /// </summary>
+    private async Task UnregisterIfUntouchedAsync(Guid jobId, JobStatus status)
+    {
+        if (status is not (JobStatus.Failed or JobStatus.Cancelled))
+        {
+            return;
+        }
+
+        try
+        {
+            var clusterName = (await jobs.GetAsync(jobId, CancellationToken.None).ConfigureAwait(false))?.ClusterName;
+            if (clusterName is null)
+            {
+                return;
+            }
+
+            var record = await clusters.GetAsync(clusterName, CancellationToken.None).ConfigureAwait(false);
+            if (record is null || record.LastSucceededJobId is not null || record.State == "ready" ||
+                await jobs.AnyRunTouchedAsync(clusterName, CancellationToken.None).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await clusters.ForgetAsync(clusterName, CancellationToken.None).ConfigureAwait(false);
+            await jobs.AppendAuditAsync(jobId, $"cluster {clusterName} not registered: no run of it changed anything", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The cluster stays registered; forgetting it is a click away.
+        }
+    }
+
     /// <summary>The connect step: reach every host, pin new host keys, probe, plan. Null hosts: it failed (recorded).</summary>
     private async Task<(ConnectedHosts? Hosts, Plan Plan, List<JobStep> Steps)> ConnectAndPlanAsync(
-        Guid jobId, ClusterSpec spec, JobStep connect, Security.Redactor redactor, CancellationToken cancellationToken)
+        Guid jobId, ClusterSpec spec, JobStep connect, Security.Redactor redactor, IReadOnlyDictionary<string, string> sources,
+        IReadOnlyList<string> dropSlots, CancellationToken cancellationToken)
     {
         connect.Status = StepStatus.Running;
         connect.StartedAt = time.GetUtcNow();
@@ -148,7 +205,7 @@ public sealed partial class JobWorker(
             hosts = await ConnectAsync(spec, cancellationToken).ConfigureAwait(false);
             var localRoot = options.Value.FullDataDirectory;
             var facts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
-            var plan = Planner.Create(new PlanRequest(spec, facts, localRoot));
+            var plan = Planner.Create(new PlanRequest(spec, facts, localRoot, JobService.PlanOptionsOf(jobOptions.Value), dropSlots));
             var steps = plan.Steps.Select((s, i) => new JobStep
             {
                 Index = connect.Index + i + 1,
@@ -177,14 +234,18 @@ public sealed partial class JobWorker(
             Finish(connect, StepStatus.Unchanged, 0, summary.ToString());
             return (hosts, plan, steps);
         }
-        catch (Exception ex) when (ex is HostProbeException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is not StoreUnavailableException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             if (hosts is not null)
             {
                 await hosts.DisposeAsync().ConfigureAwait(false);
             }
 
-            Finish(connect, StepStatus.Failed, null, redactor.Redact(ex.Message));
+            // Which credentials were tried and where they came from: a password kept from an earlier run is named as such.
+            var credentials = sources.Where(s => s.Key.StartsWith("ssh.", StringComparison.Ordinal) || s.Key.StartsWith("cloud.", StringComparison.Ordinal))
+                .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ({s.Value})").ToList();
+            Finish(connect, StepStatus.Failed, null, redactor.Redact(ExceptionText.Of(ex)) +
+                (credentials.Count == 0 ? "" : $"\nCredentials this run used: {string.Join("; ", credentials)}."));
             return (null, null!, null!);
         }
         finally
@@ -206,6 +267,39 @@ public sealed partial class JobWorker(
         return hosts;
     }
 
+    /// <summary>
+    /// Marks a job failed, retrying while the store cannot be written (locked, read-only, full): the job's failure is
+    /// recorded as soon as the store allows, its running step failed with the reason, and the worker goes on.
+    /// </summary>
+    private async Task FailWhenStoreAllowsAsync(Guid jobId, string reason, CancellationToken stoppingToken)
+    {
+        for (var attempt = 0; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await jobs.FailRunningStepsAsync(jobId, reason, CancellationToken.None).ConfigureAwait(false);
+                await SetStatusAsync(jobId, JobStatus.Failed, reason).ConfigureAwait(false);
+                return;
+            }
+            catch (StoreUnavailableException)
+            {
+                if (attempt == 0)
+                {
+                    Log.WaitingForStore(logger, jobId);
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     private void Finish(JobStep step, StepStatus status, int? exitCode, string output)
     {
         step.Status = status;
@@ -216,6 +310,8 @@ public sealed partial class JobWorker(
 
     private async Task SetStatusAsync(Guid jobId, JobStatus status, string? error)
     {
+        // Before the status is visible: whoever sees the run failed no longer sees the cluster it never touched.
+        await UnregisterIfUntouchedAsync(jobId, status).ConfigureAwait(false);
         await jobs.SetStatusAsync(jobId, status, error, CancellationToken.None).ConfigureAwait(false);
         events.Publish(jobId, JobEventKind.JobStatusChanged, jobStatus: status);
         Log.JobStatus(logger, jobId, status);
@@ -231,5 +327,11 @@ public sealed partial class JobWorker(
 
         [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Job {JobId} failed before its steps could run: {Reason}")]
         public static partial void JobFailed(ILogger logger, Guid jobId, string reason);
+
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Job {JobId}: the worker caught a {ExceptionType}: {Reason}")]
+        public static partial void WorkerCaught(ILogger logger, Guid jobId, string exceptionType, string reason);
+
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Job {JobId}: waiting for the store to record its failure")]
+        public static partial void WaitingForStore(ILogger logger, Guid jobId);
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
 using static PgPanel.Core.Security.ShellQuote;
@@ -14,7 +15,7 @@ namespace PgPanel.Core.Runs;
 /// Runs a job's plan: the only thing that runs commands for a job. For each step it writes the step's state before and
 /// after, runs the check and applies only on a difference, streams output (redacted) and stops at the first failure.
 /// </summary>
-public sealed partial class Runner(JobStore store, JobEvents events, TimeProvider time, ILogger<Runner> logger)
+public sealed partial class Runner(JobStore store, JobEvents events, TimeProvider time, IOptions<JobOptions> options, ILogger<Runner> logger)
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
@@ -82,12 +83,24 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         Log.StepStarted(logger, context.JobId, planStep.Id, planStep.Node);
 
         using var flushCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var flusher = FlushPeriodicallyAsync(step, output, flushCts.Token);
+        using var storeLost = new CancellationTokenSource();
+        var flusher = FlushPeriodicallyAsync(step, output, storeLost, flushCts.Token);
+
+        // Liveness: a step whose commands print nothing, report no progress and finish nothing for the idle limit is
+        // stopped, so a host that froze or a link that died cannot hold the job for the TCP timeout (15 minutes).
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, storeLost.Token);
+        var limit = TimeSpan.FromSeconds(options.Value.StepIdleTimeoutSeconds);
+        var activity = new Activity(time);
+        var watchdog = WatchIdleAsync(activity, limit, idle, flushCts.Token);
         var stopwatch = Stopwatch.StartNew();
         StepOutcome outcome;
+        var executor = new StepExecution(context, planStep, output, line =>
+        {
+            activity.Touch();
+            OnLine(context, step, planStep, output, line);
+        }, activity, idle.Token);
         try
         {
-            var executor = new StepExecution(context, planStep, output, line => OnLine(context, step, planStep, output, line), cancellationToken);
             outcome = await ExecuteAsync(executor, planStep, all).ConfigureAwait(false);
         }
         catch (StepFailedException failure)
@@ -95,27 +108,54 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
             output.Append(failure.Message);
             outcome = new StepOutcome(StepStatus.Failed, failure.ExitCode);
         }
+        catch (OperationCanceledException) when (storeLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            output.Append("The panel's store could not record this step for 30 s: the step was stopped, because PgPanel does not go on " +
+                          "changing a host it cannot record. The job is marked failed as soon as the store takes writes; resume re-checks from here.");
+            outcome = new StepOutcome(StepStatus.Failed, null);
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var host = context.Shells.TryGetValue(planStep.Node, out var shell) ? shell.Description : planStep.Node;
+            output.Append($"No output and no progress from {host} for {limit.TotalSeconds:0} s: the step was stopped " +
+                          $"(PgPanel:Jobs:StepIdleTimeoutSeconds). The host may be frozen or unreachable; resume re-checks from this step.");
+            outcome = new StepOutcome(StepStatus.Failed, null);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             output.Append("Stopped: the job was cancelled or the panel is shutting down.");
+            await executor.RescueAsync().ConfigureAwait(false);
             step.Status = StepStatus.Failed;
             step.ExitCode = -1;
             step.FinishedAt = time.GetUtcNow();
             step.Output = output.Text;
             await flushCts.CancelAsync().ConfigureAwait(false);
-            await flusher.ConfigureAwait(false);
+            await Task.WhenAll(flusher, watchdog).ConfigureAwait(false);
             await store.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
             events.Publish(context.JobId, JobEventKind.StepFinished, step.Index, StepStatus.Failed);
             throw;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or HostProbeException or NotSupportedException or System.ComponentModel.Win32Exception)
+        catch (StoreUnavailableException)
         {
-            output.Append($"The step could not run: {context.Redactor.Redact(ex.Message)}");
+            await flushCts.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(flusher, watchdog).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever a step meets — a broken connection, an SSH timeout, a bug — fails the step, never the panel.
+            output.Append($"The step could not run: {context.Redactor.Redact(ExceptionText.Of(ex))}");
+            Log.StepCrashed(logger, context.JobId, planStep.Id, ex.GetType().Name);
             outcome = new StepOutcome(StepStatus.Failed, null);
         }
 
+        if (outcome.Status == StepStatus.Failed)
+        {
+            await executor.RescueAsync().ConfigureAwait(false);
+        }
+
         await flushCts.CancelAsync().ConfigureAwait(false);
-        await flusher.ConfigureAwait(false);
+        await Task.WhenAll(flusher, watchdog).ConfigureAwait(false);
         step.Status = outcome.Status;
         step.ExitCode = outcome.ExitCode;
         step.FinishedAt = time.GetUtcNow();
@@ -129,6 +169,26 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         events.Publish(context.JobId, JobEventKind.StepFinished, step.Index, outcome.Status);
         Log.StepFinished(logger, context.JobId, planStep.Id, outcome.Status, stopwatch.ElapsedMilliseconds);
         return outcome;
+    }
+
+    private static async Task WatchIdleAsync(Activity activity, TimeSpan limit, CancellationTokenSource idle, CancellationToken stopped)
+    {
+        try
+        {
+            while (!stopped.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, limit.TotalSeconds / 4)), stopped).ConfigureAwait(false);
+                if (activity.Since > limit)
+                {
+                    await idle.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The step ended.
+        }
     }
 
     private static async Task<StepOutcome> ExecuteAsync(StepExecution run, PlanStep step, IReadOnlyList<JobStep> all)
@@ -256,7 +316,11 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         events.Publish(context.JobId, JobEventKind.StepOutput, step.Index, line: redacted);
     }
 
-    private async Task FlushPeriodicallyAsync(JobStep step, StepOutput output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the running step's output every second. When the store refuses a write (after its 30 s busy wait), the
+    /// step is stopped through <paramref name="storeLost"/>: a change that cannot be recorded is not made.
+    /// </summary>
+    private async Task FlushPeriodicallyAsync(JobStep step, StepOutput output, CancellationTokenSource storeLost, CancellationToken cancellationToken)
     {
         var written = 0L;
         try
@@ -264,11 +328,22 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
             using var timer = new PeriodicTimer(FlushInterval, time);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (output.Version != written)
+                if (output.Version == written)
                 {
-                    written = output.Version;
+                    continue;
+                }
+
+                try
+                {
                     step.Output = output.Text;
                     await store.SaveStepAsync(step, cancellationToken).ConfigureAwait(false);
+                    written = output.Version;
+                }
+                catch (StoreUnavailableException)
+                {
+                    // Live pages still get every line, but the history cannot: stop the step.
+                    await storeLost.CancelAsync().ConfigureAwait(false);
+                    return;
                 }
             }
         }
@@ -318,8 +393,21 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         }
     }
 
+    /// <summary>When a step last showed a sign of life: an output line, progress, or a command that finished.</summary>
+    private sealed class Activity(TimeProvider time)
+    {
+        private long _last = time.GetTimestamp();
+
+        public TimeSpan Since => time.GetElapsedTime(Interlocked.Read(ref _last));
+
+        public void Touch() => Interlocked.Exchange(ref _last, time.GetTimestamp());
+
+        /// <summary>For output that is not shown (an Unless guard): it still proves the host is alive.</summary>
+        public void TouchLine(string line) => Touch();
+    }
+
     /// <summary>Runs the commands and file checks of one step against the right hosts with the step's secrets.</summary>
-    private sealed class StepExecution(RunContext context, PlanStep step, StepOutput output, Action<string> onLine, CancellationToken cancellationToken)
+    private sealed class StepExecution(RunContext context, PlanStep step, StepOutput output, Action<string> onLine, Activity activity, CancellationToken cancellationToken)
     {
         public Plan Plan => context.Plan;
 
@@ -330,8 +418,34 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
         public async Task<ShellResult> CommandAsync(PlanCommand command, bool echo = true)
         {
             var shell = Shell(command.Node);
-            var result = await shell.RunAsync(new ShellCommand(command.Script, command.RunAs, Environment()), echo ? onLine : null, cancellationToken).ConfigureAwait(false);
+            var result = await shell.RunAsync(new ShellCommand(command.Script, command.RunAs, Environment()), echo ? onLine : activity.TouchLine, cancellationToken).ConfigureAwait(false);
+            activity.Touch();
             return result;
+        }
+
+        /// <summary>
+        /// The step's clean-up after a failure or a cancel, each command on its own node with a minute of its own: it
+        /// reports what it did and never fails the job a second time.
+        /// </summary>
+        public async Task RescueAsync()
+        {
+            foreach (var command in step.OnFailure)
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    var result = await Shell(command.Node).RunAsync(new ShellCommand(command.Script, command.RunAs, Environment()),
+                        line => output.Append(line), timeout.Token).ConfigureAwait(false);
+                    if (!result.Succeeded)
+                    {
+                        output.Append($"Clean-up on {command.Node} ended with exit code {result.ExitCode}.");
+                    }
+                }
+                catch (Exception ex) when (ex is not StoreUnavailableException)
+                {
+                    output.Append($"Clean-up on {command.Node} could not run: {context.Redactor.Redact(ex.Message)}");
+                }
+            }
         }
 
         public async Task<bool> EnsureFileAsync(PlanFile file)
@@ -344,6 +458,7 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
             var state = await shell.RunAsync(new ShellCommand(
                 $"if [ -f {path} ]; then sha256sum {path} | cut -c1-64; stat -c %a {path}; else echo absent; fi", file.RunAs),
                 null, cancellationToken).ConfigureAwait(false);
+            activity.Touch();
             if (!state.Succeeded)
             {
                 throw new StepFailedException(state.ExitCode, $"Could not read {file.Path}: {context.Redactor.Redact(state.LastLine)}");
@@ -367,6 +482,7 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
                 mv -f "$tmp" "$p"
                 trap - EXIT
                 """, file.RunAs, StandardInput: content), null, cancellationToken).ConfigureAwait(false);
+            activity.Touch();
             if (!write.Succeeded)
             {
                 throw new StepFailedException(write.ExitCode, $"Could not write {file.Path}: {context.Redactor.Redact(write.LastLine)}");
@@ -414,5 +530,8 @@ public sealed partial class Runner(JobStore store, JobEvents events, TimeProvide
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Job {JobId}: step {Step} ended {Status} after {ElapsedMs} ms")]
         public static partial void StepFinished(ILogger logger, Guid jobId, string step, StepStatus status, long elapsedMs);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Job {JobId}: step {Step} failed with an unexpected {ExceptionType}")]
+        public static partial void StepCrashed(ILogger logger, Guid jobId, string step, string exceptionType);
     }
 }

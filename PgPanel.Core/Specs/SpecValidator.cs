@@ -245,10 +245,19 @@ public static partial class SpecValidator
         }
     }
 
+    /// <summary>PostgreSQL has about 350 settings; a spec overrides a few.</summary>
+    public const int MaxSettingsPerSide = 200;
+
     private static void ValidateSettings(SettingsSpec settings, SpecValidationResult result)
     {
         foreach (var (side, values) in new[] { ("primary", settings.Primary), ("standby", settings.Standby) })
         {
+            if (values is not null && values.Count > MaxSettingsPerSide)
+            {
+                result.Add($"settings.{side}", $"{values.Count} settings; at most {MaxSettingsPerSide} can be set per side.");
+                continue;
+            }
+
             foreach (var (key, value) in values ?? new Dictionary<string, string>())
             {
                 var field = $"settings.{side}.{Printable(key)}";

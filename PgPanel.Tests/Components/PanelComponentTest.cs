@@ -21,6 +21,9 @@ public abstract class PanelComponentTest : IAsyncLifetime
 
     protected BunitContext Context { get; } = new();
 
+    /// <summary>Who the component sees: an Admin (with the Operator and Admin policies) unless a test changes it.</summary>
+    protected Bunit.TestDoubles.BunitAuthorizationContext Auth { get; private set; } = null!;
+
     protected T Core<T>() where T : notnull => _core.GetRequiredService<T>();
 
     public async Task InitializeAsync()
@@ -49,7 +52,9 @@ public abstract class PanelComponentTest : IAsyncLifetime
         Context.Services.AddScoped<PgPanel.Web.Extensions.ClientAddress>();
         Context.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
-        Context.AddAuthorization().SetAuthorized("admin").SetRoles(PgPanel.Core.Accounts.PanelRoles.Admin);
+        Auth = Context.AddAuthorization();
+        Auth.SetAuthorized("admin").SetRoles(PgPanel.Core.Accounts.PanelRoles.Admin);
+        Auth.SetPolicies(PgPanel.Core.Accounts.PanelRoles.CanOperate, PgPanel.Core.Accounts.PanelRoles.CanAdminister);
     }
 
     public async Task DisposeAsync()

@@ -82,6 +82,24 @@ public sealed class WizardTests : PanelComponentTest
         Assert.Equal("https://mirror.example.com/pg dg", cut.Instance.Model.MirrorUrl);
     }
 
+    [Theory]
+    [InlineData("70000")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void An_out_of_range_port_is_kept_as_typed_and_refused_with_a_field_error(string port)
+    {
+        var cut = Context.Render<Wizard>();
+        cut.WaitForAssertion(() => Assert.True(cut.Instance.Ready));
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("button"), b => b.TextContent.Contains("Next", StringComparison.OrdinalIgnoreCase)));
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("PostgreSQL port", cut.Markup));
+        InputByLabel(cut, "PostgreSQL port").Input(port);
+        cut.WaitForAssertion(() => Assert.Equal(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), cut.Instance.Model.Primary.Port));
+        Next(cut);
+        cut.WaitForAssertion(() => Assert.Contains("A port is a number from 1 to 65535.", cut.Markup));
+        Assert.DoesNotContain("max_wal_senders", cut.Markup);
+    }
+
     /// <summary>The input a label names, as a user finds it: by the label's "for", or the input inside the label.</summary>
     private static AngleSharp.Dom.IElement InputByLabel(IRenderedComponent<Wizard> cut, string text)
     {

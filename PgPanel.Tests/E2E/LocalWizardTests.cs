@@ -91,7 +91,7 @@ public sealed class LocalWizardTests : IAsyncLifetime
         await _browser.GoAsync("/runs");
         await page.GetByTestId("run-link").First.ClickAsync();
         await page.WaitForURLAsync(runUrl);
-        await Assertions.Expect(page.GetByTestId("step-verify-sender-standby1")).ToContainTextAsync("unchanged");
+        await Assertions.Expect(page.GetByTestId("step-verify-sender-standby1")).ToContainTextAsync("passed");
         await _browser.ScreenshotAsync("08-runs");
 
         await _browser.GoAsync("/clusters");

@@ -19,6 +19,9 @@ public sealed class PanelProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>True once the panel's process has ended (it must not, whatever a job meets).</summary>
+    public bool HasExited => _process.HasExited;
+
     public string Log
     {
         get

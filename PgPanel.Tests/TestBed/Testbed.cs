@@ -54,12 +54,11 @@ public sealed class Testbed : IAsyncLifetime
             throw new InvalidOperationException("The SSH test bed needs root (network namespaces); run the tests as root, as CI does.");
         }
 
+        // "up" is idempotent (hosts that run are kept) and remakes hosts whose processes are gone — a state directory
+        // left by a reboot or copied with a disk is not a test bed. Whoever found no running test bed takes it down.
         var status = await ScriptAsync("status", check: false);
-        if (!status.Succeeded)
-        {
-            var up = await ScriptAsync($"up {Hosts}");
-            _broughtUp = up.Succeeded;
-        }
+        await ScriptAsync($"up {Hosts}");
+        _broughtUp = !status.Succeeded;
 
         await ReadEnvAsync();
         foreach (var (host, os, mode) in RpmHosts)

@@ -39,7 +39,7 @@ public sealed class PlannerGoldenTests
         Assert.DoesNotContain("scram", hba);
 
         // Step 3: pg_basebackup -X stream -P, recovery.conf as the seed writes it, the standby's parameters.
-        Assert.Contains("/usr/pgsql-9.5/bin/pg_basebackup -h 192.168.0.10 -p 5432 -U replica -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w", script);
+        Assert.Contains("setsid /usr/pgsql-9.5/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3' -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w", script);
         Assert.DoesNotContain("-S seed_standby1", script);
         var recovery = PlanFixtures.File(plan, "standby1", "recovery.conf");
         Assert.Contains("standby_mode = 'on'", recovery);

@@ -1,6 +1,7 @@
 using PgPanel.Core;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Monitoring;
+using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Web.Api;
@@ -64,6 +65,21 @@ public static class ClusterEndpoints
             })
             .WithName("GetReplicationHistory")
             .WithSummary("Lag over time: every sample for recent ranges, one point a minute (worst state, largest lag) beyond.");
+
+        api.MapDelete("/clusters/{name}", async (string name, JobService jobs, HttpContext context, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    return await jobs.ForgetClusterAsync(name, JobEndpoints.Who(context), cancellationToken) ? Results.NoContent() : Problems.NotFound($"Cluster {name}");
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return Problems.Conflict(ex.Message);
+                }
+            })
+            .RequireAuthorization(Core.Accounts.PanelRoles.CanAdminister)
+            .WithName("ForgetCluster")
+            .WithSummary("Forget a cluster: PgPanel stops watching it and drops its record, secrets, host keys and lag history. No server is touched; its runs stay in the history.");
 
         api.MapGet("/clusters/{name}/alerts", async (string name, AlertRules rules, HistoryStore history, CancellationToken cancellationToken) =>
                 Results.Ok(new { active = rules.Active(name), recent = await history.AlertsAsync(name, 100, cancellationToken) }))

@@ -12,7 +12,7 @@ public static class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/jobs", async (HttpRequest request, JobService service, CancellationToken cancellationToken) =>
+        api.MapPost("/jobs", async (HttpRequest request, string? confirm, JobService service, CancellationToken cancellationToken) =>
             {
                 var (spec, problem) = await SpecReader.ReadAsync(request, cancellationToken);
                 if (problem is not null)
@@ -22,17 +22,22 @@ public static class JobEndpoints
 
                 try
                 {
-                    var job = await service.StartAsync(spec!, Who(request.HttpContext), cancellationToken);
+                    var job = await service.StartAsync(spec!, Who(request.HttpContext), confirm, cancellationToken);
                     return Results.Accepted($"/api/jobs/{job.Id}", new { id = job.Id, status = job.Status });
                 }
                 catch (SpecValidationException ex)
                 {
                     return Problems.Validation(ex.Result.Errors.ToDictionary());
                 }
+                catch (ConfirmationRequiredException ex)
+                {
+                    return Problems.ConfirmationRequired(ex.Changes);
+                }
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("StartJob")
-            .WithSummary("Provision a cluster spec. A ticket: while a job of the same cluster is queued or running, that job is returned.")
+            .WithSummary("Provision a cluster spec. A ticket: while a job of the same cluster is queued or running, that job is returned. " +
+                         "For an existing cluster whose spec needs a confirmation (a slot dropped, a node restarted): 409 with changes and confirmToken; then ?confirm=<confirmToken>.")
             .Accepts<ClusterSpec>("application/json")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesValidationProblem();

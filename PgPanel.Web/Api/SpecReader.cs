@@ -22,6 +22,11 @@ internal static class SpecReader
                 ? (null, Problems.Validation(new Dictionary<string, string[]> { ["$"] = ["The body must be a cluster spec object."] }))
                 : (spec, null);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // A chunked body the server cut off at the size limit (413), or a body that stopped arriving.
+            return (null, Results.Problem(statusCode: ex.StatusCode, title: ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", detail: ex.Message));
+        }
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "$" : ex.Path.TrimStart('$', '.');

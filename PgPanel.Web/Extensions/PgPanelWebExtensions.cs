@@ -33,6 +33,7 @@ public static class PgPanelWebExtensions
             .AddCookie(o =>
             {
                 o.LoginPath = "/login";
+                o.AccessDeniedPath = "/forbidden";
                 o.Cookie.Name = "pgpanel";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
@@ -45,6 +46,18 @@ public static class PgPanelWebExtensions
                     if (IsMachinePath(context.Request.Path))
                     {
                         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        return Task.CompletedTask;
+                    }
+
+                    context.Response.Redirect(context.RedirectUri);
+                    return Task.CompletedTask;
+                };
+                o.Events.OnRedirectToAccessDenied = context =>
+                {
+                    // A signed-in user without the role: 403 for machines, a page that says why for people.
+                    if (IsMachinePath(context.Request.Path))
+                    {
+                        context.Response.StatusCode = StatusCodes.Status403Forbidden;
                         return Task.CompletedTask;
                     }
 
@@ -77,6 +90,7 @@ public static class PgPanelWebExtensions
         }
 
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<RequestSizeLimit>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -91,7 +105,16 @@ public static class PgPanelWebExtensions
     public static WebApplication MapPgPanelApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        // Liveness and the store: 200 while the store takes writes (Degraded: it failed lately but works now), 503 with
+        // the reason while it does not. The panel keeps running either way.
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(new
+            {
+                status = report.Status.ToString().ToLowerInvariant(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), e.Value.Description }),
+            }),
+        }).AllowAnonymous();
         app.MapStaticAssets();
         app.MapAccountEndpoints();
         app.MapRazorComponents<Components.App>()

@@ -23,7 +23,7 @@ public sealed class ReplicationMetrics : IHostedService
         _lagBytes = factory.CreateGauge("pgpanel_replication_lag_bytes", "Replay lag of a standby in bytes, as the primary sees it.", StandbyLabels);
         _delaySeconds = factory.CreateGauge("pgpanel_replication_replay_delay_seconds", "Replay delay of a standby in seconds (0 when it has replayed all it received).", StandbyLabels);
         _gapBytes = factory.CreateGauge("pgpanel_replication_receive_replay_gap_bytes", "WAL a standby received but has not replayed yet.", StandbyLabels);
-        _standbyState = factory.CreateGauge("pgpanel_standby_state", "1 for the state a standby is in (streaming, catching-up, disconnected, down).", ["cluster", "node", "state"]);
+        _standbyState = factory.CreateGauge("pgpanel_standby_state", "1 for the state a standby is in (streaming, catching-up, replay-paused, disconnected, down).", ["cluster", "node", "state"]);
         _clusterHealth = factory.CreateGauge("pgpanel_cluster_health", "1 for the health a cluster is in (healthy, degraded, down).", ["cluster", "health"]);
         _sampleSeconds = factory.CreateGauge("pgpanel_monitor_sample_seconds", "How long the last sample of a node took.", StandbyLabels);
     }

@@ -56,7 +56,7 @@ public sealed class InProcessPanel : IAsyncDisposable
     public async Task<Job> RunJobAsync(ClusterSpec spec, CancellationToken cancellationToken)
     {
         var jobs = Get<JobService>();
-        var job = await jobs.StartAsync(spec, "bench", cancellationToken).ConfigureAwait(false);
+        var job = await jobs.StartAsync(spec, "bench", cancellationToken: cancellationToken).ConfigureAwait(false);
         while (true)
         {
             job = (await jobs.GetAsync(job.Id, cancellationToken).ConfigureAwait(false))!;

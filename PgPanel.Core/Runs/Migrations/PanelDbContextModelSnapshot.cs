@@ -269,6 +269,9 @@ namespace PgPanel.Core.Runs.Migrations
                     b.Property<Guid?>("LastJobId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("LastSucceededJobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PostgresVersion")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -445,6 +448,10 @@ namespace PgPanel.Core.Runs.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DropSlotsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
@@ -452,6 +459,14 @@ namespace PgPanel.Core.Runs.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("PlanJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SealedSecretsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretSourcesJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SpecJson")

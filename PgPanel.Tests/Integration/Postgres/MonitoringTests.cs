@@ -148,6 +148,60 @@ public sealed class MonitoringTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Paused_replay_is_its_own_state_in_the_api_the_metrics_and_an_alert_whose_figures_follow_the_lag()
+    {
+        await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
+        var psql = $"{LocalPostgres.BinDirectory}/psql -X -q -At -v ON_ERROR_STOP=1 -h {LocalPostgres.SocketDirectory} -d postgres";
+        var pause = await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_pause()'");
+        Assert.True(pause.Succeeded, pause.Output);
+        var write = await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'CREATE TABLE paused_replay AS SELECT g FROM generate_series(1, 20000) g'");
+        Assert.True(write.Succeeded, write.Output);
+
+        // The receiver still streams; replay stands still: not "catching-up", not "streaming".
+        var paused = await WaitForAsync(s => Standby(s)["state"]!.GetValue<string>() == "replay-paused", TimeSpan.FromSeconds(10));
+        Assert.Equal("streaming", Standby(paused)["receiverStatus"]!.GetValue<string>());
+        Assert.True(Standby(paused)["receiveReplayGapBytes"]!.GetValue<long>() > 0);
+        Assert.Equal("degraded", Health(paused));
+        Assert.Contains(paused["reasons"]!.AsArray(), r => r!.GetValue<string>().Contains("WAL replay is paused", StringComparison.Ordinal));
+        var metrics = await _client.GetStringAsync("/metrics");
+        Assert.Contains("pgpanel_standby_state{cluster=\"watched\",node=\"standby1\",state=\"replay-paused\"} 1", metrics);
+        JsonObject? raised = null;
+        for (var i = 0; i < 100 && raised is null; i++)
+        {
+            raised = _webhook.Received.FirstOrDefault(a => a["rule"]?.GetValue<string>() == "replay-paused" && a["kind"]!.GetValue<string>() == "raised");
+            await Task.Delay(raised is null ? 100 : 0);
+        }
+
+        Assert.NotNull(raised);
+        Assert.Matches(@"received and not replayed", raised!["message"]!.GetValue<string>());
+
+        // While the alert stays raised its text follows the lag (in binary units, never a bare byte count).
+        var more = await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'INSERT INTO paused_replay SELECT g FROM generate_series(1, 200000) g'");
+        Assert.True(more.Succeeded, more.Output);
+        var grown = await WaitForAsync(s => Standby(s)["receiveReplayGapBytes"]!.GetValue<long>() > 4 * 1024 * 1024, TimeSpan.FromSeconds(10));
+        JsonObject? active = null;
+        for (var i = 0; i < 50; i++)
+        {
+            var alerts = await _client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
+            active = alerts!["active"]!.AsArray().Select(a => a!.AsObject()).FirstOrDefault(a => a["rule"]!.GetValue<string>() == "replay-paused");
+            if (active is not null && active["message"]!.GetValue<string>() != raised["message"]!.GetValue<string>())
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.NotNull(active);
+        Assert.Matches(@"\d+\.\d (KiB|MiB) received and not replayed", active!["message"]!.GetValue<string>());
+        Assert.NotEqual(raised["message"]!.GetValue<string>(), active["message"]!.GetValue<string>());
+
+        var resume = await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_resume()'");
+        Assert.True(resume.Succeeded, resume.Output);
+        await WaitForAsync(s => Standby(s)["state"]!.GetValue<string>() == "streaming" && Health(s) == "healthy", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Metrics_expose_lag_and_state_per_standby_behind_the_token()
     {
         await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));

@@ -64,6 +64,32 @@ public sealed partial class AccessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_signed_in_viewer_gets_a_page_that_says_why_not_a_raw_404()
+    {
+        await CreateUserAsync("viewer2", "Viewer2-Password-9", PanelRoles.Viewer);
+        using var browser = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var login = await LoginAsync(browser, "viewer2", "Viewer2-Password-9");
+        Assert.DoesNotContain("error=", login.Headers.Location!.ToString());
+        foreach (var page in new[] { "/wizard", "/settings", "/account/users" })
+        {
+            var denied = await browser.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            Assert.Contains("/forbidden", denied.Headers.Location!.ToString(), StringComparison.Ordinal);
+            var shown = await browser.GetAsync(denied.Headers.Location);
+            Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+            var html = await shown.Content.ReadAsStringAsync();
+            Assert.Contains("This page needs another role", html);
+            Assert.Contains("viewer2", html);
+        }
+
+        // The menu a Viewer sees offers nothing it may not do.
+        var home = await (await browser.GetAsync("/")).Content.ReadAsStringAsync();
+        Assert.Contains("Dashboard", home);
+        Assert.DoesNotContain("New cluster", home);
+        Assert.DoesNotContain("href=\"settings\"", home);
+    }
+
+    [Fact]
     public async Task Five_wrong_passwords_lock_the_account()
     {
         await CreateUserAsync("locky", "Locky-Password-123", PanelRoles.Operator);

@@ -180,7 +180,7 @@ public sealed class CloudSpecTests
 
         Assert.Contains("172.16.0.11/32", text, StringComparison.Ordinal);
         Assert.Contains("host=172.16.0.10 port=5432", text, StringComparison.Ordinal);
-        Assert.Contains("-h 172.16.0.10", text, StringComparison.Ordinal);
+        Assert.Contains("-d 'host=172.16.0.10 port=", text, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1,172.16.0.10", text, StringComparison.Ordinal);
         Assert.DoesNotContain("host=47.96.1.10", text, StringComparison.Ordinal);
         Assert.DoesNotContain("47.96.1.11/32", text, StringComparison.Ordinal);

@@ -15,6 +15,7 @@ SELECT json_build_object(
       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
   'receiver', (SELECT row_to_json(w) FROM (SELECT pid, status, flushed_lsn::text AS "receivedLsn", last_msg_receipt_time AS "lastMessageAt",
   sender_host AS "senderHost", sender_port AS "senderPort" FROM pg_catalog.pg_stat_wal_receiver) w),
+  'replayPaused', CASE WHEN r.rec THEN pg_is_wal_replay_paused() END,
   'receiveReplayGapBytes', CASE WHEN r.rec THEN greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())) END,
   'replayDelaySeconds', CASE
       WHEN NOT r.rec OR pg_last_wal_receive_lsn() IS NULL THEN NULL

@@ -14,6 +14,7 @@ SELECT json_build_object(
       'retainedBytes', pg_xlog_location_diff(r.cur, restart_lsn)) ORDER BY slot_name), '[]'::json)
       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
   'receiver', NULL::json,
+  'replayPaused', CASE WHEN r.rec THEN pg_is_xlog_replay_paused() END,
   'receiveReplayGapBytes', CASE WHEN r.rec THEN greatest(0, pg_xlog_location_diff(pg_last_xlog_receive_location(), pg_last_xlog_replay_location())) END,
   'replayDelaySeconds', CASE
       WHEN NOT r.rec OR pg_last_xlog_receive_location() IS NULL THEN NULL

@@ -15,6 +15,7 @@ SELECT json_build_object(
       FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'),
   'receiver', (SELECT row_to_json(w) FROM (SELECT pid, status, received_lsn::text AS "receivedLsn", last_msg_receipt_time AS "lastMessageAt",
   NULL AS "senderHost", NULL AS "senderPort" FROM pgpanel.stat_wal_receiver()) w),
+  'replayPaused', CASE WHEN r.rec THEN pg_is_xlog_replay_paused() END,
   'receiveReplayGapBytes', CASE WHEN r.rec THEN greatest(0, pg_xlog_location_diff(pg_last_xlog_receive_location(), pg_last_xlog_replay_location())) END,
   'replayDelaySeconds', CASE
       WHEN NOT r.rec OR pg_last_xlog_receive_location() IS NULL THEN NULL

@@ -213,9 +213,9 @@ p=/var/lib/pgsql/16/data
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
 if [ "$free" -lt 262144 ]; then
-  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed." >&2; exit 3
+  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed (a new cluster needs room to start)." >&2; exit 3
 fi
-echo "$((free / 1024)) MiB free on the file system of $p."
+echo "$((free / 1024)) MiB free on the file system of $p; 256 MiB needed (a new cluster needs room to start)."
 PGPANEL_STEP
   }
   passes step5_1
@@ -285,9 +285,9 @@ p=/var/lib/pgsql/16/data
 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
 free=$(df -Pk "$p" | awk 'NR==2 {print $4}')
 if [ "$free" -lt 262144 ]; then
-  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed." >&2; exit 3
+  echo "Only $((free / 1024)) MiB free on the file system of $p; at least 256 MiB are needed (a new cluster needs room to start)." >&2; exit 3
 fi
-echo "$((free / 1024)) MiB free on the file system of $p."
+echo "$((free / 1024)) MiB free on the file system of $p; 256 MiB needed (a new cluster needs room to start)."
 PGPANEL_STEP
   }
   passes step8_1
@@ -521,6 +521,7 @@ max_replication_slots = '10'
 hot_standby = 'on'
 wal_log_hints = 'on'
 password_encryption = 'scram-sha-256'
+max_slot_wal_keep_size = '10GB'
 PGPANEL_FILE
   then files_changed=1; fi
   if [ "$files_changed" = 1 ]; then step_result=changed; else step_result=unchanged; fi
@@ -784,45 +785,129 @@ PGPANEL_STEP
 fi
 
 # ── Step 24/36 [standby1] Clone the primary with pg_basebackup into /var/lib/pgsql/16/.data.pgpanel-clone
-#    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone.
+#    A new empty directory beside the data directory; the data directory itself is only ever replaced by a complete, configured clone. pg_basebackup runs in a process group of its own that ends — and gives its replication slot back — when it fails, is cancelled, or the panel's connection is gone.
 if on_node standby1; then
   pgpanel_step='24/36 Clone the primary with pg_basebackup into /var/lib/pgsql/16/.data.pgpanel-clone'
   echo '[24/36] standby1: Clone the primary with pg_basebackup into /var/lib/pgsql/16/.data.pgpanel-clone'
-  step24_1() {
+  step24_3() {
   run_as postgres <<'PGPANEL_STEP'
 test -s /var/lib/pgsql/16/data/PG_VERSION && test "$(cat /var/lib/pgsql/16/data/pgpanel.cluster 2>/dev/null)" = seed && { test -f /var/lib/pgsql/16/data/standby.signal || test -f /var/lib/pgsql/16/data/recovery.conf; } || test -f /var/lib/pgsql/16/.data.pgpanel-clone/.pgpanel-clone-complete
 PGPANEL_STEP
   }
-  if step24_1; then
+  if step24_3; then
     echo '  already in place'
     result unchanged
   else
     files_changed=0
+    step24_1() {
     run_as postgres <<'PGPANEL_STEP'
 staging=/var/lib/pgsql/16/.data.pgpanel-clone
 pidfile="$staging.pid"
-# A pg_basebackup left running by an earlier attempt of this step (its connection dropped) would hold the
-# slot and write into the staging directory: stop that process, ours by the pid we recorded.
+slot=seed_standby1
+# When the panel is gone, writing to it must not kill this script before it has cleaned up.
+trap '' PIPE
+# A pg_basebackup left running by an earlier attempt (its connection dropped, or the panel was killed) would
+# hold the slot and write into the staging directory: stop its whole process group, ours by the recorded id
+# and the staging directory on its command line.
 if [ -f "$pidfile" ]; then
   old=$(cat "$pidfile")
-  if kill -0 "$old" 2>/dev/null && tr '\0' ' ' < "/proc/$old/cmdline" | grep -qF -- "-D $staging "; then
-    echo "Stopping pg_basebackup pid $old left running by an earlier attempt."
-    kill "$old" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
+  if [ -n "$(ps -o pid= -g "$old" 2>/dev/null)" ] && ps -o args= -g "$old" | grep -qF -- "-D $staging "; then
+    echo "Stopping pg_basebackup (process group $old) left running by an earlier attempt."
+    kill -TERM -- "-$old" 2>/dev/null || true
+    for i in $(seq 1 50); do [ -n "$(ps -o pid= -g "$old" 2>/dev/null)" ] || break; sleep 0.2; done
+    kill -KILL -- "-$old" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 fi
 if [ -e "$staging" ]; then
   aside="$staging.failed-$(date +%Y%m%d%H%M%S)"
   mv "$staging" "$aside"
-  echo "An unfinished clone from an earlier attempt was moved aside to $aside; remove it when you no longer need it."
+  echo "An unfinished clone from an earlier attempt was moved aside to $aside."
 fi
-PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" /usr/pgsql-16/bin/pg_basebackup -h 192.168.0.10 -p 5432 -U replica -D /var/lib/pgsql/16/.data.pgpanel-clone -X stream -c fast -P -w -S seed_standby1 &
-echo $! > "$pidfile"
-wait $!
-rm -f "$pidfile"
-touch /var/lib/pgsql/16/.data.pgpanel-clone/.pgpanel-clone-complete
+# Failed copies are kept 24 h for a look, at most 2, then removed: they are partial clones, never a data directory.
+now=$(date +%s)
+n=0
+for old in $(ls -1d "$staging".failed-* 2>/dev/null | grep -E '\.failed-[0-9]{14}$' | sort -r); do
+  n=$((n + 1))
+  age=$(( (now - $(stat -c %Y "$old")) / 3600 ))
+  if [ "$n" -gt 2 ] || [ "$age" -ge 24 ]; then
+    rm -rf -- "$old"
+    echo "Removed $old, a failed clone copy (kept 24 h, 2 at most)."
+  else
+    echo "Kept $old, a failed clone copy: $(du -sh "$old" 2>/dev/null | cut -f1), removed after 24 h."
+  fi
+done
+# The slot this clone streams through: made again when an earlier attempt gave it back.
+if [ -n "$slot" ]; then
+  if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/pgsql-16/bin/psql -X -At 'host=192.168.0.10 port=5432 user=replica dbname=replication replication=true' -c "CREATE_REPLICATION_SLOT $slot PHYSICAL RESERVE_WAL" 2>&1); then
+    echo "Created replication slot $slot."
+  elif ! printf '%s' "$out" | grep -q 'already exists'; then
+    echo "Could not make replication slot $slot: $out" >&2; exit 1
+  fi
+fi
+# Output may find the panel gone: a failed write must not end the clean-up (errexit).
+say() { printf '%s\n' "$*" 2>/dev/null || true; }
+release() {
+  kill -TERM -- "-$pgid" 2>/dev/null || true
+  for i in $(seq 1 50); do [ -n "$(ps -o pid= -g "$pgid" 2>/dev/null)" ] || break; sleep 0.2; done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+  if [ -n "$slot" ]; then
+    for i in $(seq 1 20); do
+      # Given back by this call, or already by the other caller (the watcher and the script both may).
+      if out=$(PGPASSWORD="$PGPANEL_REPLICATION_PASSWORD" PGCONNECT_TIMEOUT=10 /usr/pgsql-16/bin/psql -X -At 'host=192.168.0.10 port=5432 user=replica dbname=replication replication=true' -c "DROP_REPLICATION_SLOT $slot" 2>&1) || printf '%s' "$out" | grep -q 'does not exist'; then
+        say "Replication slot $slot given back."; break
+      fi
+      sleep 0.5
+    done
+  fi
+  rm -f "$pidfile"
+}
+PGPASSWORD="${PGPANEL_REPLICATION_PASSWORD}" setsid /usr/pgsql-16/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3' -D /var/lib/pgsql/16/.data.pgpanel-clone -X stream -c fast -P -w -S seed_standby1 &
+pgid=$!
+echo "$pgid" > "$pidfile"
+trap 'release; exit 143' TERM INT HUP
+# When the panel's connection (or the panel, on this machine) is gone, nobody waits for this clone: end it.
+(
+  exec >/dev/null 2>&1
+  while [ -n "$(ps -o pid= -g "$pgid" 2>/dev/null)" ]; do
+    if [ -n "${PGPANEL_SESSION_PID:-}" ] && [ ! -e "/proc/$PGPANEL_SESSION_PID" ]; then
+      release
+      exit 0
+    fi
+    sleep 1
+  done
+) &
+# The watcher ends by itself within a second of pg_basebackup; it is never killed, so a release it began finishes.
+if wait "$pgid"; then
+  rm -f "$pidfile"
+  touch /var/lib/pgsql/16/.data.pgpanel-clone/.pgpanel-clone-complete
+else
+  rc=$?
+  say "pg_basebackup ended with exit code $rc." >&2
+  release
+  exit "$rc"
+fi
 PGPANEL_STEP
+    }
+    step24_2() {
+    run_as postgres <<'PGPANEL_STEP'
+# The clone failed: the primary must not keep WAL for it. End the WAL sender still using the slot (a cut link
+# leaves one until wal_sender_timeout) and drop the slot; the next attempt of the clone makes it again.
+/usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\'' AND active' >/dev/null
+for i in $(seq 1 20); do
+  /usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\'' AND NOT active' >/dev/null 2>&1 || true
+  left=$(/usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')
+  if [ "$left" = 0 ]; then echo "Replication slot seed_standby1 is gone from the primary: it keeps no WAL for the failed clone."; exit 0; fi
+  sleep 0.5
+done
+echo "Replication slot seed_standby1 is still in use on the primary." >&2
+exit 1
+PGPANEL_STEP
+    }
+    if ! { step24_1; }; then
+      if on_node primary; then step24_2 || echo '  clean-up on primary failed' >&2; fi
+      exit 1
+    fi
     step_result=changed
     result "$step_result"
   fi
@@ -858,6 +943,7 @@ PGPANEL_STEP
     hot_standby = '\''on'\''
     wal_log_hints = '\''on'\''
     password_encryption = '\''scram-sha-256'\''
+    max_slot_wal_keep_size = '\''10GB'\''
     max_standby_streaming_delay = '\''30s'\''
     wal_receiver_status_interval = '\''1s'\''
     hot_standby_feedback = '\''on'\''
@@ -919,6 +1005,7 @@ if on_node standby1; then
   hot_standby = '\''on'\''
   wal_log_hints = '\''on'\''
   password_encryption = '\''scram-sha-256'\''
+  max_slot_wal_keep_size = '\''10GB'\''
   max_standby_streaming_delay = '\''30s'\''
   wal_receiver_status_interval = '\''1s'\''
   hot_standby_feedback = '\''on'\''

@@ -19,6 +19,8 @@ public sealed partial class Wizard
     private IReadOnlyList<PgPanel.Core.Cloud.Alibaba.PlannedCloudCall> _cloudCalls = [];
     private string? _reviewError;
     private bool _reviewing;
+    private ClusterChanges _changes = ClusterChanges.None("");
+    private bool _confirmed;
     private bool _revealed;
     private bool _starting;
 
@@ -151,6 +153,9 @@ public sealed partial class Wizard
         {
             var spec = Model.ToSpec();
             (_plan, _preflight) = await Jobs.ReviewAsync(spec);
+            var changes = await Jobs.ChangesAsync(spec);
+            _confirmed = _confirmed && changes.Token == _changes.Token;
+            _changes = changes;
             _cloudCalls = spec.Cloud is null ? [] : PgPanel.Core.Cloud.Alibaba.EcsProvisioner.PlannedCalls(spec);
             if (_preflight.Any(p => !p.Passed))
             {
@@ -174,8 +179,15 @@ public sealed partial class Wizard
         try
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
-            var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} from {Address.Value} (panel)");
+            var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} from {Address.Value} (panel)", _confirmed ? _changes.Token : null);
             Navigation.NavigateTo($"runs/{job.Id}");
+        }
+        catch (ConfirmationRequiredException ex)
+        {
+            // The cluster changed since the review: show what needs a confirmation now.
+            (_changes, _confirmed) = (ex.Changes, false);
+            Snackbar.Add("The cluster changed since the review: confirm the changes again.", Severity.Warning);
+            _starting = false;
         }
         catch (SpecValidationException ex)
         {
@@ -204,6 +216,8 @@ public sealed partial class Wizard
         await Js.InvokeVoidAsync("pgpanelCopy", Model.ReplicationPassword);
         Snackbar.Add("Password copied.", Severity.Info);
     }
+
+    private bool PreflightFails => _preflight.Any(p => !p.Passed);
 
     private bool HasError(string field) => _errors.ContainsKey(field);
 
