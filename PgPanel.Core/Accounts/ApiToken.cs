@@ -20,4 +20,7 @@ public sealed class ApiToken
     public DateTimeOffset? RevokedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>When the token stops working; null: it works until revoked.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }

@@ -11,7 +11,11 @@ public sealed record ClusterSample(
 
 public sealed record PrimarySample(
     string Node, string Host, int Port, bool Reachable, bool? InRecovery, string? CurrentLsn, IReadOnlyList<SenderSample> Senders,
-    IReadOnlyList<SlotSample> Slots, IReadOnlyList<ProcessSample> Processes, double? SampleMilliseconds, string? Error);
+    IReadOnlyList<SlotSample> Slots, IReadOnlyList<ProcessSample> Processes, double? SampleMilliseconds, string? Error)
+{
+    /// <summary>Version, uptime, connections, rates, timeline; null while unreachable.</summary>
+    public ServerFigures? Figures { get; init; }
+}
 
 public sealed record SenderSample(
     string? ApplicationName, string? ClientAddr, string? State, string? SyncState,
@@ -22,7 +26,11 @@ public sealed record StandbySample(
     string Node, string Host, int Port, bool Reachable, bool? InRecovery, StandbyState State, string? ReceiverStatus,
     long? ReceiveReplayGapBytes, double? ReplayDelaySeconds, DateTimeOffset? LastMessageAt, int? Pid,
     long? ReplayLagBytes, double? ReplayLagSeconds, string? SenderHost, int? SenderPort, string? ReceivedLsn,
-    IReadOnlyList<ProcessSample> Processes, double? SampleMilliseconds, string? Error);
+    IReadOnlyList<ProcessSample> Processes, double? SampleMilliseconds, string? Error)
+{
+    /// <summary>Version, uptime, WAL received per second, timeline, recovery conflicts; null while unreachable.</summary>
+    public ServerFigures? Figures { get; init; }
+}
 
 public sealed record SlotSample(string Name, bool Active, decimal? RetainedBytes);
 

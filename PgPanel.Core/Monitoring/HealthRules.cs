@@ -8,7 +8,9 @@ namespace PgPanel.Core.Monitoring;
 /// </summary>
 public static class HealthRules
 {
-    public static ClusterSample Evaluate(MonitorTarget target, IReadOnlyDictionary<string, NodeResult> results, MonitorOptions options, DateTimeOffset sampledAt)
+    /// <param name="previous">The cluster's previous sample, for the rates (transactions and WAL per second).</param>
+    public static ClusterSample Evaluate(MonitorTarget target, IReadOnlyDictionary<string, NodeResult> results, MonitorOptions options, DateTimeOffset sampledAt,
+        ClusterSample? previous = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(results);
@@ -28,7 +30,11 @@ public static class HealthRules
                 Seconds(s.ReplayLagSeconds, s.ReplayLagBytes, primaryReading!), s.Pid, s.SentLsn, s.ReplayLsn)).ToList(),
             primaryReading?.Slots ?? [],
             Processes(primaryReading, senders),
-            primaryResult.Milliseconds, primaryResult.Error);
+            primaryResult.Milliseconds, primaryResult.Error)
+        {
+            Figures = primaryReading is null ? null : ServerFigures.From(primaryReading, primaryReading.CurrentLsn, sampledAt,
+                previous?.Primary.Figures, previous?.Primary.CurrentLsn, previous?.SampledAt),
+        };
 
         var primaryUp = primaryResult.Reachable && primaryReading!.InRecovery == false;
         if (!primaryResult.Reachable)
@@ -57,7 +63,12 @@ public static class HealthRules
                 Bytes(reading?.ReceiveReplayGapBytes), reading?.ReplayDelaySeconds is { } delay ? Math.Round(delay, 3) : null,
                 reading?.Receiver?.LastMessageAt, reading?.Receiver?.Pid,
                 sender?.ReplayLagBytes, sender?.ReplayLagSeconds, reading?.Receiver?.SenderHost, reading?.Receiver?.SenderPort,
-                reading?.Receiver?.ReceivedLsn, Processes(reading, []), result.Milliseconds, result.Error));
+                reading?.Receiver?.ReceivedLsn, Processes(reading, []), result.Milliseconds, result.Error)
+            {
+                Figures = reading is null ? null : ServerFigures.From(reading, reading.Receiver?.ReceivedLsn, sampledAt,
+                    previous?.Standbys.FirstOrDefault(s => s.Node == node.Id)?.Figures,
+                    previous?.Standbys.FirstOrDefault(s => s.Node == node.Id)?.ReceivedLsn, previous?.SampledAt),
+            });
         }
 
         var health = !primaryUp ? ClusterHealth.Down

@@ -21,6 +21,17 @@ public sealed record NodeReading
 
     public double? ReplayDelaySeconds { get; init; }
 
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public int? Connections { get; init; }
+
+    public long? Transactions { get; init; }
+
+    /// <summary>A primary's timeline (from its current WAL file's name); a standby's is its receiver's.</summary>
+    public int? Timeline { get; init; }
+
+    public long? RecoveryConflicts { get; init; }
+
     /// <summary>A standby's <c>pg_is_wal_replay_paused()</c> (<c>pg_is_xlog_replay_paused()</c> before 10); null on a primary.</summary>
     public bool? ReplayPaused { get; init; }
 }
@@ -69,4 +80,7 @@ public sealed record ReceiverReading
     public string? SenderHost { get; init; }
 
     public int? SenderPort { get; init; }
+
+    /// <summary><c>received_tli</c>: the timeline the standby receives.</summary>
+    public int? Timeline { get; init; }
 }

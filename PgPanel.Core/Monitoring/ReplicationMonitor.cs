@@ -117,7 +117,7 @@ public sealed partial class ReplicationMonitor(
         var sampledAt = time.GetUtcNow();
         var results = await Task.WhenAll(target.Nodes.Select(n => SampleNodeAsync(target, n, query, cancellationToken))).ConfigureAwait(false);
         var byNode = target.Nodes.Select((n, i) => (n.Id, results[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
-        var sample = HealthRules.Evaluate(target, byNode, settings.Monitor, sampledAt);
+        var sample = HealthRules.Evaluate(target, byNode, settings.Monitor, sampledAt, samples.Latest(target.ClusterName));
         samples.Add(sample);
         var closed = history.Accumulate(sample);
         var raised = alerts.Evaluate(sample, settings.Monitor);

@@ -25,6 +25,7 @@ public static class ReplicationQueries
         var receive = Fn("pg_last_wal_receive_lsn()", "pg_last_xlog_receive_location()");
         var replay = Fn("pg_last_wal_replay_lsn()", "pg_last_xlog_replay_location()");
         var paused = Fn("pg_is_wal_replay_paused()", "pg_is_xlog_replay_paused()");
+        var walFile = Fn("pg_walfile_name", "pg_xlogfile_name");
         var (sent, write, flush, replayed) = wal
             ? ("sent_lsn", "write_lsn", "flush_lsn", "replay_lsn")
             : ("sent_location", "write_location", "flush_location", "replay_location");
@@ -38,7 +39,7 @@ public static class ReplicationQueries
             ? "NULL::json"
             : $"""
               (SELECT row_to_json(w) FROM (SELECT pid, status, {receiverLsn}::text AS "receivedLsn", last_msg_receipt_time AS "lastMessageAt",
-                {senderHost} AS "senderHost", {senderPort} AS "senderPort" FROM {(wal ? "pg_catalog.pg_stat_wal_receiver" : "pgpanel.stat_wal_receiver()")}) w)
+                {senderHost} AS "senderHost", {senderPort} AS "senderPort", received_tli AS "timeline" FROM {(wal ? "pg_catalog.pg_stat_wal_receiver" : "pgpanel.stat_wal_receiver()")}) w)
               """;
 
         return $"""
@@ -46,6 +47,12 @@ public static class ReplicationQueries
               'serverVersion', current_setting('server_version_num')::int,
               'inRecovery', r.rec,
               'now', now(),
+              'startedAt', pg_postmaster_start_time(),
+              'connections', (SELECT sum(numbackends) FROM pg_catalog.pg_stat_database)::int,
+              'transactions', (SELECT sum(xact_commit + xact_rollback) FROM pg_catalog.pg_stat_database)::bigint,
+              'timeline', CASE WHEN NOT r.rec THEN ('x' || substr({walFile}(r.cur), 1, 8))::bit(32)::int END,
+              'recoveryConflicts', CASE WHEN r.rec THEN (SELECT sum(confl_tablespace + confl_lock + confl_snapshot + confl_bufferpin + confl_deadlock)
+                  FROM pg_catalog.pg_stat_database_conflicts)::bigint END,
               'currentLsn', r.cur::text,
               'senders', CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json ELSE (SELECT coalesce(json_agg(json_build_object(
                   'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,

@@ -1077,9 +1077,12 @@ public static class Planner
 
         var slot = spec.Replication.UseSlots && v >= PgVersion.V9_6 ? ConfigRenderer.StandbyName(spec, id) : null;
         var replication = $"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} dbname=replication replication=true";
-        // Keepalives: a primary that became unreachable (a cut link) ends the clone in about 25 s instead of hours.
+        // Keepalives: a primary that became unreachable (a cut link) ends the clone in about 25 s instead of hours. The
+        // primary's side too (its WAL sender would keep the slot until wal_sender_timeout, or, blocked on a full send
+        // buffer, longer): keepalives, and from 12 on a TCP user timeout for data the standby never acknowledges.
+        var serverSide = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3" + (v >= PgVersion.Of(12) ? " -c tcp_user_timeout=20000" : "");
         var source = $"host={primary.ReplicationHost} port={primary.Port} user={spec.Replication.User} connect_timeout=10 " +
-                     "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3";
+                     $"keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 options='{serverSide}'";
         var basebackup = new List<string> { l.Bin("pg_basebackup"), "-d", source, "-D", staging, "-X", "stream", "-c", "fast", "-P", "-w" };
         if (slot is not null)
         {
@@ -1193,8 +1196,9 @@ public static class Planner
                 $$"""
                 # The clone failed: the primary must not keep WAL for it. End the WAL sender still using the slot (a cut link
                 # leaves one until wal_sender_timeout) and drop the slot; the next attempt of the clone makes it again.
-                {{primary.Layout.Psql()}} -At -c {{Quote($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)} AND active")}} >/dev/null
-                for i in $(seq 1 20); do
+                # A terminated sender blocked on a dead peer ends at its TCP user timeout (20 s, 12+): ask again meanwhile.
+                for i in $(seq 1 90); do
+                  {{primary.Layout.Psql()}} -At -c {{Quote($"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)} AND active")}} >/dev/null 2>&1 || true
                   {{primary.Layout.Psql()}} -At -c {{Quote($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)} AND NOT active")}} >/dev/null 2>&1 || true
                   left=$({{primary.Layout.Psql()}} -At -c {{Quote($"SELECT count(*) FROM pg_replication_slots WHERE slot_name = {SqlQuote.Literal(slot)}")}})
                   if [ "$left" = 0 ]; then echo "Replication slot {{slot}} is gone from the primary: it keeps no WAL for the failed clone."; exit 0; fi

@@ -17,6 +17,7 @@ public static class HumanUnits
     {
         < 60 => seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s",
         < 3600 => $"{(int)(seconds / 60)} min {(int)(seconds % 60)} s",
-        _ => $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60)} min",
+        < 172800 => $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60)} min",
+        _ => $"{(int)(seconds / 86400)} d {(int)(seconds % 86400 / 3600)} h",
     };
 }

@@ -26,9 +26,32 @@ public sealed class TokensTests : PanelComponentTest
         Assert.StartsWith("pgp_", clear);
         Assert.NotNull(await accounts.ValidateTokenAsync(clear));
 
+        // Expiring in 90 days by default; a second active token of the same name is refused with the field's error.
+        var made = Assert.Single(await accounts.TokensAsync(userId));
+        Assert.InRange(made.ExpiresAt!.Value, DateTimeOffset.UtcNow.AddDays(89), DateTimeOffset.UtcNow.AddDays(91));
+        cut.Find("[data-testid=create-token]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("You have an active token called token", cut.Markup));
+        Assert.Single(await accounts.TokensAsync(userId));
+
+        // Revoking asks first.
         cut.Find("[data-testid=revoke]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Programs using it stop at once", cut.Markup));
+        Assert.NotNull(await accounts.ValidateTokenAsync(clear));
+        cut.Find("[data-testid=confirm-revoke]").Click();
         cut.WaitForAssertion(() => Assert.Contains("revoked", cut.Find("[data-testid=tokens]").TextContent));
         Assert.Empty(cut.FindAll("[data-testid=new-token]"));
         Assert.Null(await accounts.ValidateTokenAsync(clear));
+
+        // An expired token stops working by itself.
+        var (expiring, expiringClear) = await accounts.CreateTokenAsync(userId, "short-lived", expiresInDays: 1);
+        Assert.NotNull(await accounts.ValidateTokenAsync(expiringClear));
+        await using (var db = await Core<Microsoft.EntityFrameworkCore.IDbContextFactory<PgPanel.Core.Runs.PanelDbContext>>().CreateDbContextAsync())
+        {
+            var row = await db.ApiTokens.FindAsync(expiring.Id);
+            row!.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Null(await accounts.ValidateTokenAsync(expiringClear));
     }
 }

@@ -39,7 +39,11 @@ public sealed class PlannerGoldenTests
         Assert.DoesNotContain("scram", hba);
 
         // Step 3: pg_basebackup -X stream -P, recovery.conf as the seed writes it, the standby's parameters.
-        Assert.Contains("setsid /usr/pgsql-9.5/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3' -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w", script);
+        Assert.Contains("setsid /usr/pgsql-9.5/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 options=", script);
+        Assert.Contains("-D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w", script);
+        // The primary's side of the clone gives up on a dead standby too; 9.5 has keepalives but no tcp_user_timeout.
+        Assert.Contains("-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3", script);
+        Assert.DoesNotContain("tcp_user_timeout", script);
         Assert.DoesNotContain("-S seed_standby1", script);
         var recovery = PlanFixtures.File(plan, "standby1", "recovery.conf");
         Assert.Contains("standby_mode = 'on'", recovery);

@@ -58,6 +58,18 @@ public sealed class MonitoringTests : IAsyncLifetime
         Assert.Contains(sample["primary"]!["processes"]!.AsArray(), p => p!["kind"]!.GetValue<string>() == "walsender" && p["pid"]!.GetValue<int>() == sender["pid"]!.GetValue<int>());
         Assert.Contains(sample["primary"]!["slots"]!.AsArray(), s => s!["name"]!.GetValue<string>() == "watched_standby1" && s["active"]!.GetValue<bool>());
 
+        // The figures a DBA reads at a glance, from both ends.
+        var figures = sample["primary"]!["figures"]!.AsObject();
+        Assert.InRange(figures["serverVersion"]!.GetValue<int>(), 150000, 159999);
+        Assert.StartsWith("15.", figures["versionText"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, figures["timeline"]!.GetValue<int>());
+        Assert.True(figures["connections"]!.GetValue<int>() >= 1);
+        Assert.True(DateTimeOffset.Parse(figures["startedAt"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) < DateTimeOffset.UtcNow);
+        Assert.True(figures["transactions"]!.GetValue<long>() > 0);
+        var standbyFigures = standby["figures"]!.AsObject();
+        Assert.Equal(1, standbyFigures["timeline"]!.GetValue<int>());
+        Assert.Equal(0, standbyFigures["recoveryConflicts"]!.GetValue<long>());
+
         // Idle primary for 30 s: the guarded replay delay never grows.
         var delays = new List<double>();
         var seen = new HashSet<string>();
@@ -86,12 +98,15 @@ public sealed class MonitoringTests : IAsyncLifetime
         Assert.True(init.Succeeded, init.Output);
         var load = LocalPostgres.RunAsync($"{bin}/pgbench -n -c 4 -j 2 -T 12 -h {LocalPostgres.SocketDirectory} -p {_ports[0]} postgres");
         var lags = new List<long>();
+        var rates = new List<(double Tps, double Wal)>();
         var seen = new HashSet<string>();
         while (!load.IsCompleted)
         {
             var current = await LatestAsync();
             if (seen.Add(current["sampledAt"]!.ToString()))
             {
+                var figures = current["primary"]!["figures"];
+                rates.Add((figures?["transactionsPerSecond"]?.GetValue<double>() ?? 0, figures?["walBytesPerSecond"]?.GetValue<double>() ?? 0));
                 var sender = current["primary"]!["senders"]!.AsArray().FirstOrDefault()?.AsObject();
                 lags.Add(new[] { sender?["sentLagBytes"], sender?["replayLagBytes"], sender?["flushLagBytes"], Standby(current)["receiveReplayGapBytes"] }
                     .Max(v => v?.GetValue<long>() ?? 0));
@@ -102,6 +117,8 @@ public sealed class MonitoringTests : IAsyncLifetime
 
         Assert.True((await load).Succeeded);
         Assert.True(lags.Any(l => l > 0), $"no byte lag seen in {lags.Count} samples under pgbench");
+        Assert.True(rates.Any(r => r.Tps > 10), $"transactions per second under pgbench: {string.Join(", ", rates.Select(r => r.Tps))}");
+        Assert.True(rates.Any(r => r.Wal > 1024), $"WAL per second under pgbench: {string.Join(", ", rates.Select(r => r.Wal))}");
         var after = await WaitForAsync(s => Standby(s)["replayLagBytes"]?.GetValue<long>() == 0 && Standby(s)["receiveReplayGapBytes"]?.GetValue<long>() == 0, TimeSpan.FromSeconds(30));
         Assert.Equal("healthy", Health(after));
     }

@@ -90,6 +90,55 @@ public sealed partial class AccessTests : IDisposable
     }
 
     [Fact]
+    public async Task An_admin_unlocks_resets_reroles_and_deletes_a_user_but_never_the_last_admin()
+    {
+        await CreateUserAsync("ops1", "Ops1-Password-123", PanelRoles.Operator);
+        using var admin = _panel.CreateApiClient();
+        using var browser = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        for (var i = 0; i < 5; i++)
+        {
+            await LoginAsync(browser, "ops1", "not-the-password");
+        }
+
+        Assert.Contains("error=locked", (await LoginAsync(browser, "ops1", "Ops1-Password-123")).Headers.Location!.ToString());
+        var users = await admin.GetFromJsonAsync<JsonArray>("/api/users");
+        Assert.True(users!.Single(u => u!["userName"]!.GetValue<string>() == "ops1")!["lockedOut"]!.GetValue<bool>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync("/api/users/ops1/unlock", null)).StatusCode);
+        Assert.DoesNotContain("error=", (await LoginAsync(browser, "ops1", "Ops1-Password-123")).Headers.Location!.ToString());
+
+        var weak = await admin.PutAsJsonAsync("/api/users/ops1/password", new { password = "short" });
+        Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync("/api/users/ops1/password", new { password = "Ops1-New-Password-456" })).StatusCode);
+        using (var again = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }))
+        {
+            Assert.Contains("error=", (await LoginAsync(again, "ops1", "Ops1-Password-123")).Headers.Location!.ToString());
+            Assert.DoesNotContain("error=", (await LoginAsync(again, "ops1", "Ops1-New-Password-456")).Headers.Location!.ToString());
+        }
+
+        // A role change applies to the user's tokens at once.
+        var token = (await TokenForExistingUserAsync("ops1")).Clear;
+        using var ops = _panel.CreateClient();
+        ops.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await ops.PostAsJsonAsync("/api/plans", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync("/api/users/ops1/role", new { role = PanelRoles.Viewer })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await ops.PostAsJsonAsync("/api/plans", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync("/api/users/ops1/role", new { role = "Root" })).StatusCode);
+
+        // The last Admin stays: neither demoted nor deleted.
+        var demote = await admin.PutAsJsonAsync("/api/users/admin/role", new { role = PanelRoles.Viewer });
+        Assert.Equal(HttpStatusCode.BadRequest, demote.StatusCode);
+        Assert.Contains("last Admin", await demote.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.DeleteAsync("/api/users/admin")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/users/ops1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ops.GetAsync("/api/clusters")).StatusCode);
+        users = await admin.GetFromJsonAsync<JsonArray>("/api/users");
+        Assert.DoesNotContain(users!, u => u!["userName"]!.GetValue<string>() == "ops1");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/users/ops1")).StatusCode);
+    }
+
+    [Fact]
     public async Task Five_wrong_passwords_lock_the_account()
     {
         await CreateUserAsync("locky", "Locky-Password-123", PanelRoles.Operator);

@@ -860,7 +860,7 @@ release() {
   fi
   rm -f "$pidfile"
 }
-PGPASSWORD="${PGPANEL_REPLICATION_PASSWORD}" setsid /usr/pgsql-9.5/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3' -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w &
+PGPASSWORD="${PGPANEL_REPLICATION_PASSWORD}" setsid /usr/pgsql-9.5/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 options='\''-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3'\''' -D /var/lib/pgsql/9.5/.data.pgpanel-clone -X stream -c fast -P -w &
 pgid=$!
 echo "$pgid" > "$pidfile"
 trap 'release; exit 143' TERM INT HUP

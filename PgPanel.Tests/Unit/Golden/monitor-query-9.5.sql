@@ -2,6 +2,12 @@ SELECT json_build_object(
   'serverVersion', current_setting('server_version_num')::int,
   'inRecovery', r.rec,
   'now', now(),
+  'startedAt', pg_postmaster_start_time(),
+  'connections', (SELECT sum(numbackends) FROM pg_catalog.pg_stat_database)::int,
+  'transactions', (SELECT sum(xact_commit + xact_rollback) FROM pg_catalog.pg_stat_database)::bigint,
+  'timeline', CASE WHEN NOT r.rec THEN ('x' || substr(pg_xlogfile_name(r.cur), 1, 8))::bit(32)::int END,
+  'recoveryConflicts', CASE WHEN r.rec THEN (SELECT sum(confl_tablespace + confl_lock + confl_snapshot + confl_bufferpin + confl_deadlock)
+      FROM pg_catalog.pg_stat_database_conflicts)::bigint END,
   'currentLsn', r.cur::text,
   'senders', CASE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_wal_senders()) THEN '[]'::json ELSE (SELECT coalesce(json_agg(json_build_object(
       'pid', s.pid, 'applicationName', s.application_name, 'clientAddr', host(s.client_addr), 'state', s.state,

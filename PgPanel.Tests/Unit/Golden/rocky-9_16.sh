@@ -862,7 +862,7 @@ release() {
   fi
   rm -f "$pidfile"
 }
-PGPASSWORD="${PGPANEL_REPLICATION_PASSWORD}" setsid /usr/pgsql-16/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3' -D /var/lib/pgsql/16/.data.pgpanel-clone -X stream -c fast -P -w -S seed_standby1 &
+PGPASSWORD="${PGPANEL_REPLICATION_PASSWORD}" setsid /usr/pgsql-16/bin/pg_basebackup -d 'host=192.168.0.10 port=5432 user=replica connect_timeout=10 keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3 options='\''-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=20000'\''' -D /var/lib/pgsql/16/.data.pgpanel-clone -X stream -c fast -P -w -S seed_standby1 &
 pgid=$!
 echo "$pgid" > "$pidfile"
 trap 'release; exit 143' TERM INT HUP
@@ -893,8 +893,9 @@ PGPANEL_STEP
     run_as postgres <<'PGPANEL_STEP'
 # The clone failed: the primary must not keep WAL for it. End the WAL sender still using the slot (a cut link
 # leaves one until wal_sender_timeout) and drop the slot; the next attempt of the clone makes it again.
-/usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\'' AND active' >/dev/null
-for i in $(seq 1 20); do
+# A terminated sender blocked on a dead peer ends at its TCP user timeout (20 s, 12+): ask again meanwhile.
+for i in $(seq 1 90); do
+  /usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\'' AND active' >/dev/null 2>&1 || true
   /usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\'' AND NOT active' >/dev/null 2>&1 || true
   left=$(/usr/pgsql-16/bin/psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -d postgres -At -c 'SELECT count(*) FROM pg_replication_slots WHERE slot_name = '\''seed_standby1'\''')
   if [ "$left" = 0 ]; then echo "Replication slot seed_standby1 is gone from the primary: it keeps no WAL for the failed clone."; exit 0; fi

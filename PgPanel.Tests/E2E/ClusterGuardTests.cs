@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using PgPanel.Tests.TestBed;
+
+namespace PgPanel.Tests.E2E;
+
+/// <summary>
+/// What protects a running cluster, in Chromium against a real local pair: new ports under an existing name are a
+/// change that names its restarts and waits for a confirmation; a paused replay reads "replay paused"; an Admin
+/// forgets the cluster without touching its servers; a Viewer sees no mutating control and a page that says why.
+/// </summary>
+public sealed class ClusterGuardTests : IAsyncLifetime
+{
+    private readonly TestDirectory _directory = new("e2e-guard");
+    private PanelProcess _panel = null!;
+    private BrowserSession _browser = null!;
+    private int[] _ports = [];
+
+    public async Task InitializeAsync()
+    {
+        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
+        _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
+        _ports = FreePorts.Take(4);
+        using var api = _panel.CreateApiClient();
+        var job = await Api.WaitForJobAsync(api, await Api.StartJobAsync(api, Api.LocalSpec("guard", _ports[0], _ports[1])));
+        Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await _panel.DisposeAsync();
+        await LocalPostgres.StopAllUnderAsync(_directory.Path);
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task New_ports_need_a_confirmation_paused_replay_shows_forget_touches_no_server_and_a_viewer_only_reads()
+    {
+        try
+        {
+            await WalkAsync();
+        }
+        catch
+        {
+            await _browser.ScreenshotAsync("failure-cluster-guard");
+            throw;
+        }
+    }
+
+    private async Task WalkAsync()
+    {
+        var page = _browser.Page;
+        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
+
+        // The wizard with the existing name and new ports: the Review names the change and the restarts; Provision waits.
+        await _browser.GoAsync("/wizard");
+        await page.GetByLabel("Cluster name").FillAsync("guard");
+        await NextAsync(page);
+        await page.GetByTestId("host-primary").WaitForAsync();
+        await page.GetByTestId("host-primary").GetByLabel("PostgreSQL port").FillAsync(_ports[2].ToString(CultureInfo.InvariantCulture));
+        await page.GetByTestId("host-standbys[0]").GetByLabel("PostgreSQL port").FillAsync(_ports[3].ToString(CultureInfo.InvariantCulture));
+        await NextAsync(page);
+        await page.GetByLabel("max_wal_senders").WaitForAsync();
+        await NextAsync(page);
+        var changes = page.GetByTestId("changes");
+        await changes.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await Assertions.Expect(changes).ToContainTextAsync($"primary port {_ports[0]} → {_ports[2]}");
+        await Assertions.Expect(page.GetByTestId("restarts")).ToContainTextAsync("primary, standby1");
+        await _browser.ScreenshotAsync("16-existing-cluster-changes");
+        await NextAsync(page);
+        await Assertions.Expect(page.GetByTestId("provision")).ToBeDisabledAsync();
+        await _browser.ScreenshotAsync("17-provision-waits-for-confirmation");
+
+        // Nothing restarted: the pair still serves the old ports.
+        var psql = $"{LocalPostgres.BinDirectory}/psql -X -q -At -v ON_ERROR_STOP=1 -h {LocalPostgres.SocketDirectory} -d postgres";
+        Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'SELECT 1'")).Succeeded);
+
+        // Paused replay is its own state on the dashboard.
+        var pause = await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_pause()'");
+        Assert.True(pause.Succeeded, pause.Output);
+        Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'CREATE TABLE guard_pause AS SELECT g FROM generate_series(1, 10000) g'")).Succeeded);
+        await _browser.GoAsync("/clusters/guard");
+        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("replay paused", new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByText("WAL replay is paused").First).ToBeVisibleAsync();
+        await _browser.ScreenshotAsync("18-replay-paused");
+        Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_resume()'")).Succeeded);
+
+        // A Viewer: no mutating control, and a page that says why on a typed URL.
+        using (var api = _panel.CreateApiClient())
+        {
+            var created = await api.PostAsJsonAsync("/api/users", new { userName = "watcher", password = "Watcher-Password-1", role = "Viewer" });
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        }
+
+        await page.GotoAsync("/logout");
+        await _browser.SignInAsync("watcher", "Watcher-Password-1");
+        Assert.Equal(0, await page.GetByText("New cluster").CountAsync());
+        await _browser.GoAsync("/clusters/guard");
+        await page.GetByTestId("topology-standby1").WaitForAsync();
+        Assert.Equal(0, await page.GetByTestId("forget-open").CountAsync());
+        await page.GotoAsync("/wizard");
+        await Assertions.Expect(page.GetByTestId("access-denied")).ToContainTextAsync("This page needs another role");
+        await Assertions.Expect(page.GetByTestId("access-denied")).ToContainTextAsync("watcher");
+        await _browser.ScreenshotAsync("19-viewer-forbidden");
+
+        // The Admin forgets the cluster: gone from PgPanel, its servers untouched.
+        await page.GotoAsync("/logout");
+        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
+        await _browser.GoAsync("/clusters/guard");
+        await page.GetByTestId("forget-open").ClickAsync();
+        await page.GetByTestId("forget-name").FillAsync("guard");
+        await _browser.ScreenshotAsync("20-forget-cluster");
+        await page.GetByTestId("forget-confirm").ClickAsync();
+        await page.WaitForURLAsync("**/clusters");
+        using (var api = _panel.CreateApiClient())
+        {
+            var clusters = await api.GetFromJsonAsync<JsonArray>("/api/clusters");
+            Assert.DoesNotContain(clusters!, c => c!["name"]!.GetValue<string>() == "guard");
+        }
+
+        Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'SELECT 1'")).Succeeded);
+        Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_is_in_recovery()'")).Succeeded);
+    }
+
+    private static async Task NextAsync(IPage page) =>
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Next" }).ClickAsync();
+}
