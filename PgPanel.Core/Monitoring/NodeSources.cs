@@ -5,30 +5,56 @@ using Npgsql;
 
 namespace PgPanel.Core.Monitoring;
 
-/// <summary>One <see cref="NpgsqlDataSource"/> per monitored node, built once, disposed when the node is no longer watched.</summary>
+/// <summary>
+/// One <see cref="NpgsqlDataSource"/> per monitored node, built once and kept while the node's host, port and the
+/// password's <em>value</em> stay the same (targets are reloaded every few seconds and each reload unseals a new
+/// <see cref="Security.Secret"/> instance: comparing instances would rebuild every pool each time). Creation is
+/// race-free: concurrent callers for one node get the same source.
+/// </summary>
 public sealed class NodeSources(IOptions<MonitorOptions> options) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<(string Cluster, MonitorNode Node), (Security.Secret Password, NpgsqlDataSource Source)> _sources = new();
+    private readonly ConcurrentDictionary<(string Cluster, MonitorNode Node), Entry> _sources = new();
+
+    /// <summary>How many data sources were built since start: a kept pool does not count again.</summary>
+    public int Built => Volatile.Read(ref _built);
+
+    private int _built;
 
     public NpgsqlDataSource For(MonitorTarget target, MonitorNode node)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(node);
         var key = (target.ClusterName, node);
-        if (_sources.TryGetValue(key, out var existing) && ReferenceEquals(existing.Password, target.Password))
+        while (true)
         {
-            return existing.Source;
-        }
+            var entry = _sources.GetOrAdd(key, _ => NewEntry(target, node));
+            if (entry.Password.Equals(target.Password))
+            {
+                return entry.Source.Value;
+            }
 
-        var built = (target.Password, Build(target, node));
-        if (_sources.TryGetValue(key, out var stale) && _sources.TryUpdate(key, built, stale))
-        {
-            _ = stale.Source.DisposeAsync().AsTask();
-            return built.Item2;
-        }
+            // The password changed: one caller swaps in a new source; the old one is disposed once it is replaced.
+            var replacement = NewEntry(target, node);
+            if (_sources.TryUpdate(key, replacement, entry))
+            {
+                if (entry.Source.IsValueCreated)
+                {
+                    _ = entry.Source.Value.DisposeAsync().AsTask();
+                }
 
-        return _sources.GetOrAdd(key, built).Source;
+                return replacement.Source.Value;
+            }
+        }
     }
+
+    private Entry NewEntry(MonitorTarget target, MonitorNode node) =>
+        new(target.Password, new Lazy<NpgsqlDataSource>(() =>
+        {
+            Interlocked.Increment(ref _built);
+            return Build(target, node);
+        }, LazyThreadSafetyMode.ExecutionAndPublication));
+
+    private sealed record Entry(Security.Secret Password, Lazy<NpgsqlDataSource> Source);
 
     private NpgsqlDataSource Build(MonitorTarget target, MonitorNode node)
     {
@@ -66,18 +92,18 @@ public sealed class NodeSources(IOptions<MonitorOptions> options) : IAsyncDispos
         var keep = targets.SelectMany(t => t.Nodes.Select(n => (t.ClusterName, n))).ToHashSet();
         foreach (var key in _sources.Keys.Where(k => !keep.Contains(k)).ToList())
         {
-            if (_sources.TryRemove(key, out var entry))
+            if (_sources.TryRemove(key, out var entry) && entry.Source.IsValueCreated)
             {
-                await entry.Source.DisposeAsync().ConfigureAwait(false);
+                await entry.Source.Value.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var entry in _sources.Values)
+        foreach (var entry in _sources.Values.Where(e => e.Source.IsValueCreated))
         {
-            await entry.Source.DisposeAsync().ConfigureAwait(false);
+            await entry.Source.Value.DisposeAsync().ConfigureAwait(false);
         }
 
         _sources.Clear();

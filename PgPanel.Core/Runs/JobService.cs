@@ -145,7 +145,13 @@ public sealed class JobService(
             SecretSourcesJson = PanelJson.Serialize(sources),
             DropSlotsJson = PanelJson.Serialize(changes.DropSlots),
         };
-        await jobs.AddAsync(job, cancellationToken).ConfigureAwait(false);
+        if (!await jobs.TryAddAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            // Another request for this cluster won the race: its job is the answer, as if it had been found above.
+            return await jobs.FindActiveAsync(spec.Name, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"A run of cluster {spec.Name} was starting and has already ended; start again.");
+        }
+
         await clusters.SaveAsync(spec.Name, spec.PostgresVersion.ToString(), specJson, job.Id, cancellationToken).ConfigureAwait(false);
         queue.Enqueue(job.Id);
         events.Publish(job.Id, JobEventKind.JobStatusChanged, jobStatus: JobStatus.Queued);

@@ -9,13 +9,25 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
     /// <summary>Output kept per step: the tail, so a chatty step cannot grow the history without bound.</summary>
     public const int MaxOutputChars = 64 * 1024;
 
-    public Task AddAsync(Job job, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a new job; false when the cluster already has a queued or running job. The database decides (a unique
+    /// index over the active jobs' cluster names), so two requests at the same moment cannot both add one.
+    /// </summary>
+    public Task<bool> TryAddAsync(Job job, CancellationToken cancellationToken = default)
     {
         return health.GuardAsync("record a new job", async () =>
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             db.Jobs.Add(job);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
+            {
+                return false;
+            }
         });
     }
 
@@ -245,7 +257,15 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
             job.Error = null;
             job.FinishedAt = null;
             job.Attempt++;
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
+            {
+                throw new InvalidOperationException($"Another run of cluster {job.ClusterName} is queued or running: wait for it to end, or cancel it, before resuming this one.");
+            }
+
             return true;
         });
     }

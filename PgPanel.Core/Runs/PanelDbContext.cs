@@ -45,6 +45,9 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options)
             job.HasIndex(j => j.CreatedAt);
             job.HasIndex(j => new { j.ClusterName, j.CreatedAt });
             job.HasIndex(j => j.Status);
+
+            // At most one queued or running job per cluster, decided by the database rather than by check-then-insert.
+            job.HasIndex(j => j.ClusterName).IsUnique().HasFilter("\"Status\" IN ('Queued', 'Running')").HasDatabaseName("IX_Jobs_OneActivePerCluster");
         });
 
         modelBuilder.Entity<JobStep>(step =>

@@ -13,7 +13,7 @@ public sealed class RunViewTests : PanelComponentTest
     {
         var store = Core<JobStore>();
         var job = new Job { Id = Guid.NewGuid(), ClusterName = "demo", Status = JobStatus.Running, SpecJson = "{}", CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow };
-        await store.AddAsync(job);
+        await store.TryAddAsync(job);
         var step = new JobStep { Index = 1, StepId = "clone-standby1", Title = "Clone the primary", Node = "standby1", Kind = StepKind.Change, Status = StepStatus.Running };
         await store.SavePlanAsync(job.Id, null, [step]);
 

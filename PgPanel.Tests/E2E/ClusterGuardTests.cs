@@ -9,7 +9,8 @@ namespace PgPanel.Tests.E2E;
 /// <summary>
 /// What protects a running cluster, in Chromium against a real local pair: new ports under an existing name are a
 /// change that names its restarts and waits for a confirmation; a paused replay reads "replay paused"; an Admin
-/// forgets the cluster without touching its servers; a Viewer sees no mutating control and a page that says why.
+/// forgets the cluster without touching its servers; a Viewer sees no mutating control and a page that says why; a
+/// stopped standby leaves a band and an alert in the history; a red pre-flight blocks Provision and registers nothing.
 /// </summary>
 public sealed class ClusterGuardTests : IAsyncLifetime
 {
@@ -87,6 +88,51 @@ public sealed class ClusterGuardTests : IAsyncLifetime
         await Assertions.Expect(page.GetByText("WAL replay is paused").First).ToBeVisibleAsync();
         await _browser.ScreenshotAsync("18-replay-paused");
         Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_resume()'")).Succeeded);
+        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
+
+        // A stopped standby: flagged, an alert raised into the history on the page, and a band over the outage on the chart.
+        var standbyData = Path.Combine(_directory.Path, "clusters", "guard", "standby1");
+        var stop = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {standbyData} -m fast -w");
+        Assert.True(stop.Succeeded, stop.Output);
+        var slow = new LocatorAssertionsToContainTextOptions { Timeout = 30_000 };
+        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("down|disconnected"), slow);
+        await Assertions.Expect(page.GetByTestId("alert-history")).ToContainTextAsync("raised", slow);
+        var outage = page.Locator("[data-testid='band-standby1-down'], [data-testid='band-standby1-disconnected']");
+        await Assertions.Expect(outage.First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
+        await _browser.ScreenshotAsync("22-standby-stopped-band-and-alert");
+        var start = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl start -D {standbyData} -l {standbyData}.log -w");
+        Assert.True(start.Succeeded, start.Output);
+        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", slow);
+        await Assertions.Expect(page.GetByTestId("alert-history")).ToContainTextAsync("cleared", slow);
+        await Assertions.Expect(outage.First).ToBeVisibleAsync();
+
+        // A new cluster on a port another server holds: the pre-flight is red, Provision stays off, and a run forced
+        // through the API fails before any change and registers nothing.
+        await _browser.GoAsync("/wizard");
+        await page.GetByLabel("Cluster name").FillAsync("blocked");
+        await NextAsync(page);
+        await page.GetByTestId("host-primary").WaitForAsync();
+        await page.GetByTestId("host-primary").GetByLabel("PostgreSQL port").FillAsync(_ports[0].ToString(CultureInfo.InvariantCulture));
+        await page.GetByTestId("host-standbys[0]").GetByLabel("PostgreSQL port").FillAsync(_ports[3].ToString(CultureInfo.InvariantCulture));
+        await NextAsync(page);
+        await page.GetByLabel("max_wal_senders").WaitForAsync();
+        await NextAsync(page);
+        await page.GetByTestId("plan-steps").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await NextAsync(page);
+        await Assertions.Expect(page.GetByTestId("preflight-blocks")).ToContainTextAsync("primary");
+        await Assertions.Expect(page.GetByTestId("provision")).ToBeDisabledAsync();
+        await _browser.ScreenshotAsync("23-red-preflight-blocks-provision");
+        using (var api = _panel.CreateApiClient())
+        {
+            var failed = await Api.WaitForJobAsync(api, await Api.StartJobAsync(api, Api.LocalSpec("blocked", _ports[0], _ports[3])));
+            Assert.True(Api.Status(failed) == "failed", Api.Describe(failed));
+            var clusters = await api.GetFromJsonAsync<JsonArray>("/api/clusters");
+            Assert.DoesNotContain(clusters!, c => c!["name"]!.GetValue<string>() == "blocked");
+        }
+
+        await _browser.GoAsync("/clusters");
+        await Assertions.Expect(page.GetByTestId("cluster-guard")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.GetByTestId("cluster-blocked").CountAsync());
 
         // A Viewer: no mutating control, and a page that says why on a typed URL.
         using (var api = _panel.CreateApiClient())

@@ -95,13 +95,14 @@ public sealed class EcsWizardTests(Testbed bed) : IAsyncLifetime
         await NextAsync(page);
         await page.GetByTestId("provision").ClickAsync();
         await page.WaitForURLAsync("**/runs/**");
-        await page.Locator("[data-status='succeeded']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
+        await page.WaitForURLAsync("**/clusters/*?run=*", new PageWaitForURLOptions { Timeout = 180_000 });
+        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+        await page.GetByTestId("from-run-link").ClickAsync();
+        await page.Locator("[data-status='succeeded']").First.WaitForAsync();
         await Assertions.Expect(page.GetByTestId("cloud-resources")).ToContainTextAsync("ingress-rule");
         await Assertions.Expect(page.GetByTestId("cloud-resources")).ToContainTextAsync("TCP 5432/5432 from 10.77.77.0/24");
         await _browser.ScreenshotAsync("18-run-ecs");
         Assert.Equal(2, _cloud.Instances.Count);
-        await page.GetByTestId("to-dashboard").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         Assert.Equal("t", await bed.QueryAsync(2, "SELECT pg_is_in_recovery()"));
     }
 

@@ -56,6 +56,15 @@ public sealed class LocalWizardTests : IAsyncLifetime
         await NextAsync(page);
 
         await page.GetByTestId("host-primary").WaitForAsync();
+
+        // A port out of range is refused with the field named, never clamped.
+        await page.GetByTestId("host-primary").GetByLabel("PostgreSQL port").FillAsync("70000");
+        await NextAsync(page);
+        await Assertions.Expect(page.GetByTestId("host-primary")).ToContainTextAsync("A port is a number from 1 to 65535.");
+        await Assertions.Expect(page.GetByTestId("wizard-errors")).ToContainTextAsync("primary.port");
+        Assert.Equal("70000", await page.GetByTestId("host-primary").GetByLabel("PostgreSQL port").InputValueAsync());
+        await _browser.ScreenshotAsync("21-wizard-port-refused");
+
         await page.GetByTestId("host-primary").GetByLabel("PostgreSQL port").FillAsync(ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByTestId("host-standbys[0]").GetByLabel("PostgreSQL port").FillAsync(ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture));
         await _browser.ScreenshotAsync("03-wizard-hosts");
@@ -69,24 +78,39 @@ public sealed class LocalWizardTests : IAsyncLifetime
         Assert.True(await page.GetByText("Clone the primary with pg_basebackup").CountAsync() > 0);
         var preflight = await page.GetByTestId("preflight").InnerTextAsync();
         Assert.Contains("is free", preflight);
+
+        // The script's secrets are listed; the generated replication password is in the page only once revealed.
+        var secrets = page.GetByTestId("script-secrets");
+        await Assertions.Expect(secrets).ToContainTextAsync("PGPANEL_REPLICATION_PASSWORD");
+        await Assertions.Expect(secrets).ToContainTextAsync("PGPANEL_MONITOR_PASSWORD");
+        Assert.Equal(0, await page.GetByTestId("secret-replication").CountAsync());
+        await page.GetByTestId("reveal-secrets").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("secret-replication")).ToContainTextAsync("export PGPANEL_REPLICATION_PASSWORD='");
+        var revealed = await page.GetByTestId("secret-replication").InnerTextAsync();
+        Assert.True(revealed.Length > "export PGPANEL_REPLICATION_PASSWORD=''".Length + 15, revealed);
         await _browser.ScreenshotAsync("05-wizard-review");
         await NextAsync(page);
 
         await page.GetByTestId("provision").ClickAsync();
         await page.WaitForURLAsync("**/runs/**");
-        await page.Locator("[data-status='succeeded']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
-        Assert.Equal(0, await page.Locator("[data-status='failed']").CountAsync());
-        Assert.True(await page.Locator("[data-status='changed']").CountAsync() > 5);
-        await _browser.ScreenshotAsync("06-run-succeeded");
-        var runUrl = page.Url;
+        var runUrl = page.Url[..page.Url.IndexOf('?', StringComparison.Ordinal)];
 
-        await page.GetByTestId("to-dashboard").ClickAsync();
-        await page.WaitForURLAsync("**/clusters/e2e");
+        // Once the pair is verified the wizard lands on the cluster's dashboard, which links back to the run.
+        await page.WaitForURLAsync("**/clusters/e2e?run=*", new PageWaitForURLOptions { Timeout = 120_000 });
         var topology = page.GetByTestId("topology-standby1");
         await Assertions.Expect(topology).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("receiver-status")).ToHaveTextAsync("streaming");
         await Assertions.Expect(page.GetByTestId("stat-replication")).ToContainTextAsync("e2e_standby1");
+        await Assertions.Expect(page.GetByTestId("from-run")).ToContainTextAsync("verified the pair");
         await _browser.ScreenshotAsync("07-cluster-dashboard");
+
+        await page.GetByTestId("from-run-link").ClickAsync();
+        await page.WaitForURLAsync(runUrl);
+        await page.Locator("[data-status='succeeded']").First.WaitForAsync();
+        Assert.Equal(0, await page.Locator("[data-status='failed']").CountAsync());
+        Assert.True(await page.Locator("[data-status='changed']").CountAsync() > 5);
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Complete" }).CountAsync());
+        await _browser.ScreenshotAsync("06-run-succeeded");
 
         await _browser.GoAsync("/runs");
         await page.GetByTestId("run-link").First.ClickAsync();

@@ -73,8 +73,7 @@ public sealed class SshWizardTests(Testbed bed) : IAsyncLifetime
         await NextAsync(page);
         await page.GetByTestId("provision").ClickAsync();
         await page.WaitForURLAsync("**/runs/**");
-        await page.Locator("[data-status='succeeded']").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 180_000 });
-        await page.GetByTestId("to-dashboard").ClickAsync();
+        await page.WaitForURLAsync("**/clusters/*?run=*", new PageWaitForURLOptions { Timeout = 180_000 });
         await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("stat-replication")).ToContainTextAsync(bed.Host(2));
         await _browser.ScreenshotAsync("13-cluster-dashboard-ssh");

@@ -60,7 +60,8 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.Locator("#password").FillAsync(password);
         await Page.Locator("#sign-in").ClickAsync();
         await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
-        await Page.GetByText("Dashboard").First.WaitForAsync();
+        // The menu is folded away on a phone: wait for the page's circuit rather than for a menu entry.
+        await Page.Locator("[data-interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
     }
 
     /// <summary>Navigates and waits until the page is interactive (the Blazor circuit is up).</summary>

@@ -491,6 +491,11 @@ namespace PgPanel.Core.Runs.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClusterName")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Jobs_OneActivePerCluster")
+                        .HasFilter("\"Status\" IN ('Queued', 'Running')");
+
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("Status");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using PgPanel.Tests.TestBed;
@@ -216,6 +217,26 @@ public sealed class MonitoringTests : IAsyncLifetime
         var resume = await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_resume()'");
         Assert.True(resume.Succeeded, resume.Output);
         await WaitForAsync(s => Standby(s)["state"]!.GetValue<string>() == "streaming" && Health(s) == "healthy", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_monitor_keeps_its_sessions_on_both_nodes_while_targets_are_reloaded()
+    {
+        await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
+        const string sessions = "SELECT string_agg(pid || '@' || backend_start, ',' ORDER BY pid) FROM pg_stat_activity WHERE application_name = 'pgpanel-monitor'";
+        var first = (Primary: await LocalPostgres.QueryAsync(_ports[0], sessions), Standby: await LocalPostgres.QueryAsync(_ports[1], sessions));
+        Assert.False(string.IsNullOrEmpty(first.Primary), "no monitor session on the primary");
+        Assert.False(string.IsNullOrEmpty(first.Standby), "no monitor session on the standby");
+
+        // 60 s at a 1 s interval: about 60 samples and ten reloads of the targets (each unseals the password anew).
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            Assert.Equal(first.Primary, await LocalPostgres.QueryAsync(_ports[0], sessions));
+            Assert.Equal(first.Standby, await LocalPostgres.QueryAsync(_ports[1], sessions));
+        }
+
+        Assert.Equal(2, _panel.Services.GetRequiredService<PgPanel.Core.Monitoring.NodeSources>().Built);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class ClusterLifecycleTests : IDisposable
         var jobs = _panel.Services.GetRequiredService<JobStore>();
         var spec = PanelJson.Serialize(PanelJson.Deserialize<Core.Specs.ClusterSpec>(Api.LocalSpec("kept", 15432, 15433).ToJsonString()));
         var running = new Job { Id = Guid.NewGuid(), ClusterName = "kept", SpecJson = spec, Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
-        await jobs.AddAsync(running);
+        Assert.True(await jobs.TryAddAsync(running));
         await store.SaveAsync("kept", "15", spec, running.Id);
 
         var refused = await client.DeleteAsync("/api/clusters/kept");

@@ -180,7 +180,8 @@ public sealed partial class Wizard
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
             var job = await Jobs.StartAsync(Model.ToSpec(), $"{user} from {Address.Value} (panel)", _confirmed ? _changes.Token : null);
-            Navigation.NavigateTo($"runs/{job.Id}");
+            // The run page follows the run and, once the pair is verified, goes on to the cluster's dashboard.
+            Navigation.NavigateTo($"runs/{job.Id}?then=dashboard");
         }
         catch (ConfirmationRequiredException ex)
         {
@@ -209,6 +210,7 @@ public sealed partial class Wizard
     {
         if (!_revealed)
         {
+            // Shown on this page only: the cluster keeps it sealed and no page shows it again.
             _revealed = true;
             return;
         }
@@ -216,6 +218,9 @@ public sealed partial class Wizard
         await Js.InvokeVoidAsync("pgpanelCopy", Model.ReplicationPassword);
         Snackbar.Add("Password copied.", Severity.Info);
     }
+
+    /// <summary>The index of the Run step, whose own button (Provision) ends the wizard.</summary>
+    private const int LastStep = 4;
 
     private bool PreflightFails => _preflight.Any(p => !p.Passed);
 
