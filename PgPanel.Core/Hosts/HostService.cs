@@ -16,4 +16,19 @@ public sealed class HostService(IHostShellFactory shells)
             facts.HasSystemd, ssh?.HostKeyFingerprint, facts.FreeBytes, facts.CanBecomeRoot, facts.User,
             ssh?.Mode.ToString(), facts.TakenPorts.Contains(node.Port), facts.ExistingClusters, facts.Selinux, facts.FirewalldRunning);
     }
+
+    /// <summary>What the wizard's defaults for "this machine" come from; null when this OS is not one PgPanel plans for.</summary>
+    public async Task<ThisMachinePostgres?> ThisMachineAsync(CancellationToken cancellationToken = default)
+    {
+        await using var shell = await shells.ConnectAsync(new NodeSpec(), null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var facts = await HostProbe.ProbeAsync(shell, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new ThisMachinePostgres(facts.PostgresBinDirectories.Keys.Order().ToList(), facts.Os.DistributionPostgres);
+        }
+        catch (HostProbeException)
+        {
+            return null;
+        }
+    }
 }

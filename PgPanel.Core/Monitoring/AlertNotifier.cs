@@ -4,10 +4,16 @@ using Microsoft.Extensions.Options;
 
 namespace PgPanel.Core.Monitoring;
 
-/// <summary>Sends raised and cleared alerts to the configured webhook as JSON; a failing webhook is logged, never fatal.</summary>
-public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.SettingsStore settings, ILogger<AlertNotifier> logger)
+/// <summary>
+/// Sends raised and cleared alerts to the configured webhook as JSON. Whatever goes wrong is logged and kept as the last
+/// delivery (shown on Settings), never fatal and never lost in a fire-and-forget task.
+/// </summary>
+public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.SettingsStore settings, TimeProvider time, ILogger<AlertNotifier> logger)
 {
     public const string ClientName = "pgpanel-webhook";
+
+    /// <summary>The last delivery attempt since the panel started; null before the first.</summary>
+    public WebhookDelivery? LastDelivery { get; private set; }
 
     public async Task NotifyAsync(IReadOnlyList<AlertEvent> alerts, CancellationToken cancellationToken = default)
     {
@@ -27,14 +33,25 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
                     cluster = alert.ClusterName, node = alert.Node, rule = alert.Rule, kind = alert.Kind, at = alert.At,
                     value = alert.Value, message = alert.Message,
                 }, PanelJson.Options, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode)
+                {
+                    LastDelivery = new WebhookDelivery(time.GetUtcNow(), true, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: accepted ({(int)response.StatusCode})");
+                }
+                else
                 {
                     Log.WebhookRefused(logger, alert.Rule, (int)response.StatusCode);
+                    LastDelivery = new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: refused with HTTP {(int)response.StatusCode}");
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Log.WebhookFailed(logger, alert.Rule, ex.Message);
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Any failure (network, timeout, TLS, a handler's bug): logged with its type, kept for Settings.
+                Log.WebhookFailed(logger, alert.Rule, ex.GetType().Name, ex.Message, ex);
+                LastDelivery = new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: {ex.GetType().Name}: {ex.Message}");
             }
         }
     }
@@ -44,7 +61,7 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
         [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Alert webhook answered {Status} for {Rule}")]
         public static partial void WebhookRefused(ILogger logger, string rule, int status);
 
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Alert webhook failed for {Rule}: {Reason}")]
-        public static partial void WebhookFailed(ILogger logger, string rule, string reason);
+        [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Alert webhook failed for {Rule}: {Type}: {Reason}")]
+        public static partial void WebhookFailed(ILogger logger, string rule, string type, string reason, Exception exception);
     }
 }

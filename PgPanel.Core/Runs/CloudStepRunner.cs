@@ -37,24 +37,8 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
         foreach (var step in steps.OrderBy(s => s.Index))
         {
             var previous = step.Status;
-            step.Status = StepStatus.Running;
-            step.StartedAt = time.GetUtcNow();
-            step.FinishedAt = null;
-            step.ExitCode = null;
-            await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
-            events.Publish(jobId, JobEventKind.StepStarted, step.Index, StepStatus.Running);
-            var output = new System.Text.StringBuilder(step.Output);
-            void Write(string line)
-            {
-                var clean = redactor.Redact(line);
-                lock (output)
-                {
-                    output.Append(clean).Append('\n');
-                }
-
-                events.Publish(jobId, JobEventKind.StepOutput, step.Index, line: clean);
-            }
-
+            var recording = await StepRecording.StartAsync(jobs, events, time, jobId, step, redactor, keepOutput: true).ConfigureAwait(false);
+            var (status, exitCode) = (StepStatus.Failed, (int?)null);
             try
             {
                 if (run is null)
@@ -64,38 +48,33 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
                     run = await provisioner.BeginAsync(jobId, spec, recorded, jobs.AddCloudResourceAsync, cancellationToken, earlier).ConfigureAwait(false);
                 }
 
-                run.Trace = Write;
-                var status = await provisioner.RunStepAsync(run, step.StepId, cancellationToken).ConfigureAwait(false);
-                step.Status = previous == StepStatus.Changed && status == StepStatus.Unchanged ? StepStatus.Changed : status;
-                step.ExitCode = 0;
+                run.Trace = recording.Write;
+                var outcome = await provisioner.RunStepAsync(run, step.StepId, cancellationToken).ConfigureAwait(false);
+                (status, exitCode) = (previous == StepStatus.Changed && outcome == StepStatus.Unchanged ? StepStatus.Changed : outcome, 0);
             }
             catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
             {
-                Write(ex is AlibabaApiException api && api.IsCredentialError
+                recording.Write(ex is AlibabaApiException api && api.IsCredentialError
                     ? $"{ex.Message}\nThe AccessKey was refused: check it, and that its RAM policy allows this action (see the README)."
                     : ex.Message);
-                step.Status = StepStatus.Failed;
-                step.ExitCode = 1;
+                exitCode = 1;
             }
             catch (OperationCanceledException)
             {
-                step.Status = StepStatus.Failed;
-                Write("Cancelled.");
+                recording.Write("Cancelled.");
                 throw;
             }
             finally
             {
-                step.Output = output.ToString();
-                step.FinishedAt = time.GetUtcNow();
-                await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
-                events.Publish(jobId, JobEventKind.StepFinished, step.Index, step.Status);
+                // Anything else escaping the call leaves the step failed; the job's own policy fails the job.
+                await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
                 if (run is not null)
                 {
                     run.Trace = null;
                 }
             }
 
-            if (step.Status == StepStatus.Failed)
+            if (status == StepStatus.Failed)
             {
                 return null;
             }
@@ -112,31 +91,26 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
         var step = await jobs.AppendStepAsync(job.Id, new JobStep
         {
             StepId = CloudStepIds.Release, Title = $"Release the cloud resources this run created (asked by {by})", Node = "cloud", Kind = StepKind.Cloud,
-            Status = StepStatus.Running, StartedAt = time.GetUtcNow(),
+            Status = StepStatus.Pending,
         }, cancellationToken).ConfigureAwait(false);
-        events.Publish(job.Id, JobEventKind.StepStarted, step.Index, StepStatus.Running);
-        var output = new System.Text.StringBuilder();
+        var recording = await StepRecording.StartAsync(jobs, events, time, job.Id, step, redactor, keepOutput: false).ConfigureAwait(false);
+        var (status, exitCode) = (StepStatus.Failed, (int?)null);
         try
         {
             var recorded = await jobs.ListCloudResourcesAsync(job.Id, cancellationToken).ConfigureAwait(false);
             var run = await provisioner.BeginAsync(job.Id, spec, recorded, (_, _) => Task.CompletedTask, cancellationToken).ConfigureAwait(false);
-            run.Trace = line => output.Append(redactor.Redact(line)).Append('\n');
+            run.Trace = recording.Write;
             await provisioner.ReleaseAsync(run, (r, ct) => jobs.MarkCloudResourceReleasedAsync(r.Id, ct), cancellationToken).ConfigureAwait(false);
-            step.Status = StepStatus.Changed;
-            step.ExitCode = 0;
+            (status, exitCode) = (StepStatus.Changed, 0);
         }
         catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
         {
-            output.Append(redactor.Redact(ex.Message)).Append('\n');
-            step.Status = StepStatus.Failed;
-            step.ExitCode = 1;
+            recording.Write(ex.Message);
+            exitCode = 1;
         }
         finally
         {
-            step.Output = output.ToString();
-            step.FinishedAt = time.GetUtcNow();
-            await jobs.SaveStepAsync(step, CancellationToken.None).ConfigureAwait(false);
-            events.Publish(job.Id, JobEventKind.StepFinished, step.Index, step.Status);
+            await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
         }
 
         return step;

@@ -19,4 +19,10 @@ public sealed class JobOptions
 
     /// <summary>At most this many failed clone copies are kept beside a data directory (the newest).</summary>
     public int FailedCloneKeepCount { get; set; } = 2;
+
+    /// <summary>
+    /// Jobs of different clusters run at once, up to this many (a cluster never has two: the store allows one active
+    /// job per cluster). Each running job holds an SSH session or two per node and a clone's network and disk traffic.
+    /// </summary>
+    public int MaxConcurrentJobs { get; set; } = 4;
 }

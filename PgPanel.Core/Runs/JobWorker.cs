@@ -10,9 +10,10 @@ using PgPanel.Core.Specs;
 namespace PgPanel.Core.Runs;
 
 /// <summary>
-/// Runs queued jobs one at a time. Its first step connects to every host (pinning SSH host keys on first use) and,
-/// on a job's first attempt, probes them and plans; a resume keeps the plan the job started with. Then the
-/// <see cref="Runner"/> takes the steps. At start-up it marks jobs a stopped panel left running as interrupted.
+/// Runs queued jobs, several clusters' at once (<see cref="JobOptions.MaxConcurrentJobs"/>). A job's first step
+/// connects to every host (pinning SSH host keys on first use) and, on a job's first attempt, probes them and plans; a
+/// resume keeps the plan the job started with. Then the <see cref="Runner"/> takes the steps. At start-up it marks jobs
+/// a stopped panel left running as interrupted.
 /// </summary>
 public sealed partial class JobWorker(
     JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner, CloudStepRunner cloud,
@@ -35,24 +36,51 @@ public sealed partial class JobWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Jobs of different clusters run side by side, up to the limit; one cluster never has two (the store's index).
+        using var slots = new SemaphoreSlim(Math.Max(1, jobOptions.Value.MaxConcurrentJobs));
+        var running = new System.Collections.Concurrent.ConcurrentDictionary<Task, bool>();
         try
         {
             await foreach (var jobId in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                try
+                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var job = Task.Run(async () =>
                 {
-                    await RunJobAsync(jobId, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    // The last line of defence: whatever escaped a job (its record could not even be read or marked) is
-                    // that job's failure. The worker, the monitor and the panel go on.
-                    Log.WorkerCaught(logger, jobId, ex.GetType().Name, ex.Message);
-                    await FailWhenStoreAllowsAsync(jobId, ExceptionText.Of(ex), stoppingToken).ConfigureAwait(false);
-                }
+                    try
+                    {
+                        await RunGuardedAsync(jobId, stoppingToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }, CancellationToken.None);
+                running[job] = true;
+                _ = job.ContinueWith(done => running.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the running jobs see the same token and end as interrupted.
+        }
+
+        await Task.WhenAll(running.Keys).ConfigureAwait(false);
+    }
+
+    private async Task RunGuardedAsync(Guid jobId, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunJobAsync(jobId, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // The last line of defence: whatever escaped a job (its record could not even be read or marked) is
+            // that job's failure. The worker, the other jobs, the monitor and the panel go on.
+            Log.WorkerCaught(logger, jobId, ex.GetType().Name, ex.Message);
+            await FailWhenStoreAllowsAsync(jobId, ExceptionText.Of(ex), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
         {
             // Shutting down.
         }
@@ -194,11 +222,8 @@ public sealed partial class JobWorker(
         Guid jobId, ClusterSpec spec, JobStep connect, Security.Redactor redactor, IReadOnlyDictionary<string, string> sources,
         IReadOnlyList<string> dropSlots, CancellationToken cancellationToken)
     {
-        connect.Status = StepStatus.Running;
-        connect.StartedAt = time.GetUtcNow();
-        connect.Output = "";
-        await jobs.SaveStepAsync(connect, CancellationToken.None).ConfigureAwait(false);
-        events.Publish(jobId, JobEventKind.StepStarted, connect.Index, StepStatus.Running);
+        var recording = await StepRecording.StartAsync(jobs, events, time, jobId, connect, redactor, keepOutput: false).ConfigureAwait(false);
+        var (status, exitCode) = (StepStatus.Failed, (int?)null);
         ConnectedHosts? hosts = null;
         try
         {
@@ -231,7 +256,8 @@ public sealed partial class JobWorker(
             }
 
             summary.Append($"Planned {plan.Steps.Count} steps.");
-            Finish(connect, StepStatus.Unchanged, 0, summary.ToString());
+            recording.Write(summary.ToString());
+            (status, exitCode) = (StepStatus.Unchanged, 0);
             return (hosts, plan, steps);
         }
         catch (Exception ex) when (ex is not StoreUnavailableException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -244,14 +270,12 @@ public sealed partial class JobWorker(
             // Which credentials were tried and where they came from: a password kept from an earlier run is named as such.
             var credentials = sources.Where(s => s.Key.StartsWith("ssh.", StringComparison.Ordinal) || s.Key.StartsWith("cloud.", StringComparison.Ordinal))
                 .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ({s.Value})").ToList();
-            Finish(connect, StepStatus.Failed, null, redactor.Redact(ExceptionText.Of(ex)) +
-                (credentials.Count == 0 ? "" : $"\nCredentials this run used: {string.Join("; ", credentials)}."));
+            recording.Write(ExceptionText.Of(ex) + (credentials.Count == 0 ? "" : $"\nCredentials this run used: {string.Join("; ", credentials)}."));
             return (null, null!, null!);
         }
         finally
         {
-            await jobs.SaveStepAsync(connect, CancellationToken.None).ConfigureAwait(false);
-            events.Publish(jobId, JobEventKind.StepFinished, connect.Index, connect.Status);
+            await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
         }
     }
 
@@ -298,14 +322,6 @@ public sealed partial class JobWorker(
                 }
             }
         }
-    }
-
-    private void Finish(JobStep step, StepStatus status, int? exitCode, string output)
-    {
-        step.Status = status;
-        step.ExitCode = exitCode;
-        step.Output = output + "\n";
-        step.FinishedAt = time.GetUtcNow();
     }
 
     private async Task SetStatusAsync(Guid jobId, JobStatus status, string? error)

@@ -32,4 +32,21 @@ public sealed class SettingsPageTests : PanelComponentTest
         // The field keeps what was typed: no number is silently clamped into range.
         Assert.Equal(value, Input().GetAttribute("value"));
     }
+
+    [Fact]
+    public async Task A_failing_webhook_shows_on_the_page_with_its_reason()
+    {
+        await Core<SettingsStore>().LoadAsync();
+        var cut = Context.Render<SettingsPage>();
+        Assert.Contains("No alert was sent to a webhook", cut.Find("[data-testid=webhook-last]").TextContent, StringComparison.Ordinal);
+
+        // A real POST to a closed port on loopback: the connection is refused.
+        await Core<SettingsStore>().SaveAsync(Core<SettingsStore>().Current with { WebhookUrl = "http://127.0.0.1:9/hook" }, "test");
+        await Core<PgPanel.Core.Monitoring.AlertNotifier>().NotifyAsync(
+            [new PgPanel.Core.Monitoring.AlertEvent { ClusterName = "alpha", Node = "standby1", Rule = "down", Kind = "raised", Message = "down" }]);
+        cut = Context.Render<SettingsPage>();
+        var shown = cut.Find("[data-testid=webhook-last]").TextContent;
+        Assert.Contains("down raised for alpha/standby1: HttpRequestException", shown, StringComparison.Ordinal);
+        Assert.Contains("refused", shown, StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -43,7 +43,7 @@ public sealed partial class Wizard
     private PgPanel.Web.Extensions.ClientAddress Address { get; set; } = default!;
 
     [Inject]
-    private IHostShellFactory Shells { get; set; } = default!;
+    private HostService Hosts { get; set; } = default!;
 
     [Inject]
     private PgPanel.Core.Settings.SettingsStore Settings { get; set; } = default!;
@@ -67,15 +67,11 @@ public sealed partial class Wizard
         Model.SetLocalPorts(defaults.DefaultPrimaryPort, defaults.DefaultStandbyPort);
         try
         {
-            await using var shell = await Shells.ConnectAsync(new NodeSpec());
-            var facts = await HostProbe.ProbeAsync(shell);
-            _localVersions = facts.PostgresBinDirectories.Keys.Order().ToList();
+            // This OS may not be one PgPanel plans for (null): the SSH target still works.
+            var here = await Hosts.ThisMachineAsync();
+            _localVersions = here?.Installed.ToList() ?? [];
             Model.Version = defaults.DefaultPostgresVersion
-                ?? (_localVersions.Count > 0 ? _localVersions[^1] : facts.Os.DistributionPostgres ?? PgVersion.Of(16));
-        }
-        catch (HostProbeException)
-        {
-            // This machine's OS is not one PgPanel plans for; the SSH target still works.
+                ?? (here is null ? Model.Version : _localVersions.Count > 0 ? _localVersions[^1] : here.DistributionVersion ?? PgVersion.Of(16));
         }
         finally
         {
