@@ -503,7 +503,7 @@ public static class Planner
             Description = description,
             Files = files,
             Check = new PlanCommand(node.Id, $"test -x {Quote(bin + "/pg_ctl")} && test -x {Quote(bin + "/pg_basebackup")} && test -x {Quote(bin + "/psql")}", "root"),
-            Apply = [new PlanCommand(node.Id, script, "root")],
+            Apply = [new PlanCommand(node.Id, PackageLock + script, "root")],
         };
     }
 
@@ -544,6 +544,17 @@ public static class Planner
     /// firewalld (on by default on CentOS, Rocky and Alma) drops PostgreSQL's port: open it to the cluster's other nodes
     /// and the panel only, one rich rule per address, in the zone of the node's interface, at runtime and permanently.
     /// </summary>
+    /// <summary>
+    /// Package installs on one host take turns (runs of different clusters may share a host, and apt-get fails at once on
+    /// a held lock): the install holds a host-wide lock, waiting up to 15 minutes for another holder.
+    /// </summary>
+    private const string PackageLock =
+        """
+        exec 9>/var/tmp/pgpanel-packages.lock
+        if ! flock -w 900 9; then echo 'Another run has been installing packages on this host for 15 minutes; try again later.' >&2; exit 1; fi
+
+        """;
+
     private static PlanStep Firewall(PlanNode node, IReadOnlyList<PlanNode> nodes, HostFacts facts)
     {
         var sources = nodes.Where(n => n.Id != node.Id).Select(n => n.ReplicationHost)

@@ -64,6 +64,12 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
                 recording.Write("Cancelled.");
                 throw;
             }
+            catch (Exception ex)
+            {
+                // Unexpected: the step keeps the reason; the job's own policy fails the job.
+                recording.Write(ExceptionText.Of(ex));
+                throw;
+            }
             finally
             {
                 // Anything else escaping the call leaves the step failed; the job's own policy fails the job.
@@ -107,6 +113,11 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
         {
             recording.Write(ex.Message);
             exitCode = 1;
+        }
+        catch (Exception ex)
+        {
+            recording.Write(ex is OperationCanceledException ? "Cancelled." : ExceptionText.Of(ex));
+            throw;
         }
         finally
         {

@@ -145,11 +145,21 @@ public sealed class JobService(
             SecretSourcesJson = PanelJson.Serialize(sources),
             DropSlotsJson = PanelJson.Serialize(changes.DropSlots),
         };
-        if (!await jobs.TryAddAsync(job, cancellationToken).ConfigureAwait(false))
+        for (var attempt = 0; !await jobs.TryAddAsync(job, cancellationToken).ConfigureAwait(false); attempt++)
         {
-            // Another request for this cluster won the race: its job is the answer, as if it had been found above.
-            return await jobs.FindActiveAsync(spec.Name, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"A run of cluster {spec.Name} was starting and has already ended; start again.");
+            // Another request for this cluster won the race: its job is the answer, as if it had been found above. When
+            // that job has already ended, this one is added after all (a few tries: the index decides each time).
+            if (await jobs.FindActiveAsync(spec.Name, cancellationToken).ConfigureAwait(false) is { } winner)
+            {
+                return winner;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Could not record a run of cluster {spec.Name}: other runs of it kept starting and ending; start again.");
+            }
+
+            job.Id = Guid.NewGuid();
         }
 
         await clusters.SaveAsync(spec.Name, spec.PostgresVersion.ToString(), specJson, job.Id, cancellationToken).ConfigureAwait(false);

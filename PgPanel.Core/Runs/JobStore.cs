@@ -140,6 +140,21 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
         });
     }
 
+    /// <summary>
+    /// Takes a queued job for running: true for exactly one caller (a conditional update), so a job queued twice, or
+    /// cancelled while it was being picked up, never runs twice or after its cancellation.
+    /// </summary>
+    public Task<bool> TryClaimAsync(Guid jobId, CancellationToken cancellationToken = default)
+    {
+        return health.GuardAsync("take a job for running", async () =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var claimed = await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Queued)
+                .ExecuteUpdateAsync(set => set.SetProperty(j => j.Status, JobStatus.Running), cancellationToken).ConfigureAwait(false);
+            return claimed == 1;
+        });
+    }
+
     public Task SetStatusAsync(Guid jobId, JobStatus status, string? error = null, CancellationToken cancellationToken = default)
     {
         return health.GuardAsync("record a job's status", async () =>

@@ -69,6 +69,12 @@ public sealed partial class JobWorker(
 
     private async Task RunGuardedAsync(Guid jobId, CancellationToken stoppingToken)
     {
+        // A job queued twice (two resumes at once) runs once: the second copy finds it taken here, or not queued any more.
+        if (!_inProcess.TryAdd(jobId, true))
+        {
+            return;
+        }
+
         try
         {
             await RunJobAsync(jobId, stoppingToken).ConfigureAwait(false);
@@ -78,13 +84,27 @@ public sealed partial class JobWorker(
             // The last line of defence: whatever escaped a job (its record could not even be read or marked) is
             // that job's failure. The worker, the other jobs, the monitor and the panel go on.
             Log.WorkerCaught(logger, jobId, ex.GetType().Name, ex.Message);
-            await FailWhenStoreAllowsAsync(jobId, ExceptionText.Of(ex), stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await FailWhenStoreAllowsAsync(jobId, ExceptionText.Of(ex), stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                // Even recording the failure failed: never let it go unseen in a task nobody awaits until shutdown.
+                Log.WorkerCaught(logger, jobId, failure.GetType().Name, failure.Message);
+            }
         }
         catch (OperationCanceledException)
         {
             // Shutting down.
         }
+        finally
+        {
+            _inProcess.TryRemove(jobId, out _);
+        }
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> _inProcess = new();
 
     private async Task RunJobAsync(Guid jobId, CancellationToken stoppingToken)
     {
@@ -94,7 +114,14 @@ public sealed partial class JobWorker(
             return;
         }
 
+        // Registered before the claim: a cancel that comes in between reaches the job.
         using var cts = cancellation.Register(jobId, stoppingToken);
+        if (!await jobs.TryClaimAsync(jobId, stoppingToken).ConfigureAwait(false))
+        {
+            cancellation.Unregister(jobId);
+            return;
+        }
+
         // A job runs with its own secrets (a job from before they were kept per job: the cluster's).
         var secrets = job.SealedSecretsJson is "{}" or ""
             ? await clusters.GetSecretsAsync(job.ClusterName, stoppingToken).ConfigureAwait(false)
@@ -272,6 +299,12 @@ public sealed partial class JobWorker(
                 .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ({s.Value})").ToList();
             recording.Write(ExceptionText.Of(ex) + (credentials.Count == 0 ? "" : $"\nCredentials this run used: {string.Join("; ", credentials)}."));
             return (null, null!, null!);
+        }
+        catch (Exception ex)
+        {
+            // The store failed, or the job was cancelled: the step says so; the job's own handling decides the rest.
+            recording.Write(ex is OperationCanceledException ? "Cancelled." : ExceptionText.Of(ex));
+            throw;
         }
         finally
         {

@@ -75,7 +75,10 @@ public sealed class PlannerRhelTests
         Assert.Contains("gpgcheck=1", repo.Content, StringComparison.Ordinal);
         Assert.Contains("baseurl=https://vault.example.com/7.9.2009/os/x86_64\n", repo.Content, StringComparison.Ordinal);
         Assert.Contains("baseurl=https://vault.example.com/7.9.2009/updates/x86_64\n", repo.Content, StringComparison.Ordinal);
-        Assert.Equal("yum -y --disablerepo='*' --enablerepo='pgpanel-*' install postgresql10-server postgresql10-contrib", install.Apply[0].Script.Trim());
+        // The install takes the host's package lock first, then installs from the mirror only.
+        var lines = install.Apply[0].Script.Trim().Split('\n');
+        Assert.StartsWith("exec 9>/var/tmp/pgpanel-packages.lock", lines[0], StringComparison.Ordinal);
+        Assert.Equal("yum -y --disablerepo='*' --enablerepo='pgpanel-*' install postgresql10-server postgresql10-contrib", lines[^1]);
         var preflight = Step(plan, "preflight-packages-primary").Check!.Script;
         Assert.Contains($"{Mirror}/10/redhat/rhel-7-x86_64/repodata/repomd.xml", preflight, StringComparison.Ordinal);
         Assert.Contains("https://vault.example.com/7.9.2009/updates/x86_64/repodata/repomd.xml", preflight, StringComparison.Ordinal);
@@ -84,7 +87,7 @@ public sealed class PlannerRhelTests
         var el9Repo = Step(el9, "install-standby1").Files.Single().Content;
         Assert.Contains("baseurl=https://os.example.com/9/BaseOS/x86_64/os\n", el9Repo, StringComparison.Ordinal);
         Assert.Contains("baseurl=https://os.example.com/9/AppStream/x86_64/os\n", el9Repo, StringComparison.Ordinal);
-        Assert.StartsWith("dnf -y", Step(el9, "install-standby1").Apply[0].Script, StringComparison.Ordinal);
+        Assert.StartsWith("dnf -y", Step(el9, "install-standby1").Apply[0].Script.Trim().Split('\n')[^1], StringComparison.Ordinal);
     }
 
     [Fact]

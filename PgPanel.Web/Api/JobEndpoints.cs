@@ -33,6 +33,10 @@ public static class JobEndpoints
                 {
                     return Problems.ConfirmationRequired(ex.Changes);
                 }
+                catch (InvalidOperationException ex)
+                {
+                    return Problems.Conflict(ex.Message);
+                }
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("StartJob")

@@ -301,6 +301,8 @@ PGPANEL_STEP
   }
   if differs step9_1; then
     run_as root <<'PGPANEL_STEP'
+exec 9>/var/tmp/pgpanel-packages.lock
+if ! flock -w 900 9; then echo 'Another run has been installing packages on this host for 15 minutes; try again later.' >&2; exit 1; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
   apt-get update -q
@@ -336,6 +338,8 @@ PGPANEL_STEP
   }
   if differs step10_1; then
     run_as root <<'PGPANEL_STEP'
+exec 9>/var/tmp/pgpanel-packages.lock
+if ! flock -w 900 9; then echo 'Another run has been installing packages on this host for 15 minutes; try again later.' >&2; exit 1; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
   apt-get update -q

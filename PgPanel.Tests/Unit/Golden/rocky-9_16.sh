@@ -307,6 +307,8 @@ PGPANEL_STEP
   }
   if differs step9_1; then
     run_as root <<'PGPANEL_STEP'
+exec 9>/var/tmp/pgpanel-packages.lock
+if ! flock -w 900 9; then echo 'Another run has been installing packages on this host for 15 minutes; try again later.' >&2; exit 1; fi
 if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
   dnf install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-9-x86_64/pgdg-redhat-repo-latest.noarch.rpm
 fi
@@ -337,6 +339,8 @@ PGPANEL_STEP
   }
   if differs step10_1; then
     run_as root <<'PGPANEL_STEP'
+exec 9>/var/tmp/pgpanel-packages.lock
+if ! flock -w 900 9; then echo 'Another run has been installing packages on this host for 15 minutes; try again later.' >&2; exit 1; fi
 if ! rpm -q pgdg-redhat-repo >/dev/null 2>&1; then
   dnf install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-9-x86_64/pgdg-redhat-repo-latest.noarch.rpm
 fi

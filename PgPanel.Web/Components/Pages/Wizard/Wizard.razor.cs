@@ -192,6 +192,11 @@ public sealed partial class Wizard
             Snackbar.Add("The spec is not valid; see the fields listed.", Severity.Error);
             _starting = false;
         }
+        catch (InvalidOperationException ex)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+            _starting = false;
+        }
     }
 
     private async Task DownloadAsync()
