@@ -48,6 +48,7 @@ public static class PgPanelCoreExtensions
         services.AddSingleton<JobEvents>();
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobCancellation>();
+        services.AddSingleton<StepEngine>();
         services.AddSingleton<Runner>();
         services.AddOptions<Cloud.Alibaba.AlibabaOptions>().BindConfiguration(Cloud.Alibaba.AlibabaOptions.Section);
         services.AddHttpClient(Cloud.Alibaba.AlibabaClient.HttpClientName)

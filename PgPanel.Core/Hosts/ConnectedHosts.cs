@@ -35,9 +35,9 @@ public sealed class ConnectedHosts : IAsyncDisposable
                     shell = await factory.ConnectAsync(node, pins.GetValueOrDefault(endpoint), cancellationToken).ConfigureAwait(false);
                     byHost[key] = shell;
                     hosts._shells.Add(shell);
-                    if (shell is SshShell ssh)
+                    if (shell.HostKeyFingerprint is { } fingerprint)
                     {
-                        hosts.Fingerprints[endpoint] = ssh.HostKeyFingerprint;
+                        hosts.Fingerprints[endpoint] = fingerprint;
                     }
                 }
 

@@ -10,11 +10,10 @@ public sealed class HostService(IHostShellFactory shells)
         ArgumentNullException.ThrowIfNull(node);
         await using var shell = await shells.ConnectAsync(node, null, cancellationToken).ConfigureAwait(false);
         var facts = await HostProbe.ProbeAsync(shell, node.DataDirectory, [node.Port], cancellationToken).ConfigureAwait(false);
-        var ssh = shell as SshShell;
         return new HostProbeResult(
             facts.Os.ToString(), facts.PrettyName, facts.PostgresBinDirectories.Keys.Order().Select(v => v.ToString()).ToList(),
-            facts.HasSystemd, ssh?.HostKeyFingerprint, facts.FreeBytes, facts.CanBecomeRoot, facts.User,
-            ssh?.Mode.ToString(), facts.TakenPorts.Contains(node.Port), facts.ExistingClusters, facts.Selinux, facts.FirewalldRunning);
+            facts.HasSystemd, shell.HostKeyFingerprint, facts.FreeBytes, facts.CanBecomeRoot, facts.User,
+            shell.Privilege?.ToString(), facts.TakenPorts.Contains(node.Port), facts.ExistingClusters, facts.Selinux, facts.FirewalldRunning);
     }
 
     /// <summary>What the wizard's defaults for "this machine" come from; null when this OS is not one PgPanel plans for.</summary>

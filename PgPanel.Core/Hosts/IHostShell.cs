@@ -9,6 +9,12 @@ public interface IHostShell : IAsyncDisposable
     /// <summary>True when commands may run as root (and so as any user).</summary>
     bool CanBecomeRoot { get; }
 
+    /// <summary>The SSH host key's SHA256 fingerprint the connection checked; null on this machine.</summary>
+    string? HostKeyFingerprint { get; }
+
+    /// <summary>How an SSH login becomes root or another user; null on this machine (the panel's own user).</summary>
+    PrivilegeMode? Privilege { get; }
+
     /// <summary>
     /// Runs a script, streaming each output line (split on \n and \r) to <paramref name="onOutput"/> as it comes.
     /// Cancellation ends the process and its children.

@@ -16,6 +16,10 @@ public sealed class LocalShell : IHostShell
 
     public bool CanBecomeRoot => IsRoot;
 
+    public string? HostKeyFingerprint => null;
+
+    public PrivilegeMode? Privilege => null;
+
     public async Task<ShellResult> RunAsync(ShellCommand command, Action<string>? onOutput = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -39,6 +39,10 @@ public sealed class SshShell : IHostShell
 
     public bool CanBecomeRoot => Mode != PrivilegeMode.None;
 
+    string? IHostShell.HostKeyFingerprint => HostKeyFingerprint;
+
+    PrivilegeMode? IHostShell.Privilege => Mode;
+
     /// <summary>Connects, checks the host key, authenticates and finds out how to become root.</summary>
     public static async Task<SshShell> ConnectAsync(SshTarget target, CancellationToken cancellationToken = default)
     {

@@ -6,11 +6,11 @@ using PgPanel.Core.Specs;
 namespace PgPanel.Core.Runs;
 
 /// <summary>
-/// Runs a job's cloud steps (before "connect") and records them like any step: status, every API call with its
-/// RequestId, and each created resource. Every attempt runs them all again: each only looks when its work is done,
-/// which also reloads the instances' addresses for a resumed job.
+/// A job's cloud steps (before "connect") and the release of what they created, each a <see cref="CloudStepAction"/>
+/// or <see cref="CloudReleaseAction"/> in the <see cref="StepEngine"/>. Every attempt runs them all again: each only
+/// looks when its work is done, which also reloads the instances' addresses for a resumed job.
 /// </summary>
-public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, JobEvents events, TimeProvider time)
+public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, StepEngine engine)
 {
     public static List<JobStep> CreateSteps(ClusterSpec spec)
     {
@@ -20,11 +20,10 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
             return [];
         }
 
-        var calls = EcsProvisioner.PlannedCalls(spec);
         return CloudStepIds.For(cloud).Select((s, i) => new JobStep
         {
             Index = i, StepId = s.Id, Title = s.Title, Node = "cloud", Kind = StepKind.Cloud, Status = StepStatus.Pending,
-            Commands = string.Join('\n', calls.Where(c => c.StepId == s.Id).Select(c => $"{c.Api} {c.Action} {c.Parameters}")),
+            Commands = PlannedCallsOf(spec, s.Id),
         }).ToList();
     }
 
@@ -34,53 +33,23 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(redactor);
         EcsRun? run = null;
+        async Task<EcsRun> BeginAsync(CancellationToken ct)
+        {
+            if (run is null)
+            {
+                var recorded = await jobs.ListCloudResourcesAsync(jobId, ct).ConfigureAwait(false);
+                var earlier = await jobs.ListLiveInstancesAsync(clusterName, jobId, ct).ConfigureAwait(false);
+                run = await provisioner.BeginAsync(jobId, spec, recorded, jobs.AddCloudResourceAsync, ct, earlier).ConfigureAwait(false);
+            }
+
+            return run;
+        }
+
         foreach (var step in steps.OrderBy(s => s.Index))
         {
-            var previous = step.Status;
-            var recording = await StepRecording.StartAsync(jobs, events, time, jobId, step, redactor, keepOutput: true).ConfigureAwait(false);
-            var (status, exitCode) = (StepStatus.Failed, (int?)null);
-            try
-            {
-                if (run is null)
-                {
-                    var recorded = await jobs.ListCloudResourcesAsync(jobId, cancellationToken).ConfigureAwait(false);
-                    var earlier = await jobs.ListLiveInstancesAsync(clusterName, jobId, cancellationToken).ConfigureAwait(false);
-                    run = await provisioner.BeginAsync(jobId, spec, recorded, jobs.AddCloudResourceAsync, cancellationToken, earlier).ConfigureAwait(false);
-                }
-
-                run.Trace = recording.Write;
-                var outcome = await provisioner.RunStepAsync(run, step.StepId, cancellationToken).ConfigureAwait(false);
-                (status, exitCode) = (previous == StepStatus.Changed && outcome == StepStatus.Unchanged ? StepStatus.Changed : outcome, 0);
-            }
-            catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
-            {
-                recording.Write(ex is AlibabaApiException api && api.IsCredentialError
-                    ? $"{ex.Message}\nThe AccessKey was refused: check it, and that its RAM policy allows this action (see the README)."
-                    : ex.Message);
-                exitCode = 1;
-            }
-            catch (OperationCanceledException)
-            {
-                recording.Write("Cancelled.");
-                throw;
-            }
-            catch (Exception ex)
-            {
-                // Unexpected: the step keeps the reason; the job's own policy fails the job.
-                recording.Write(ExceptionText.Of(ex));
-                throw;
-            }
-            finally
-            {
-                // Anything else escaping the call leaves the step failed; the job's own policy fails the job.
-                await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
-                if (run is not null)
-                {
-                    run.Trace = null;
-                }
-            }
-
-            if (status == StepStatus.Failed)
+            var action = new CloudStepAction(provisioner, BeginAsync, step.StepId, PlannedCallsOf(spec, step.StepId));
+            var outcome = await engine.RunAsync(jobId, step, action, redactor, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status == StepStatus.Failed)
             {
                 return null;
             }
@@ -94,36 +63,16 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, J
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(redactor);
+        var action = new CloudReleaseAction(provisioner, jobs, job, spec);
         var step = await jobs.AppendStepAsync(job.Id, new JobStep
         {
             StepId = CloudStepIds.Release, Title = $"Release the cloud resources this run created (asked by {by})", Node = "cloud", Kind = StepKind.Cloud,
-            Status = StepStatus.Pending,
+            Status = StepStatus.Pending, Commands = action.Describe(),
         }, cancellationToken).ConfigureAwait(false);
-        var recording = await StepRecording.StartAsync(jobs, events, time, job.Id, step, redactor, keepOutput: false).ConfigureAwait(false);
-        var (status, exitCode) = (StepStatus.Failed, (int?)null);
-        try
-        {
-            var recorded = await jobs.ListCloudResourcesAsync(job.Id, cancellationToken).ConfigureAwait(false);
-            var run = await provisioner.BeginAsync(job.Id, spec, recorded, (_, _) => Task.CompletedTask, cancellationToken).ConfigureAwait(false);
-            run.Trace = recording.Write;
-            await provisioner.ReleaseAsync(run, (r, ct) => jobs.MarkCloudResourceReleasedAsync(r.Id, ct), cancellationToken).ConfigureAwait(false);
-            (status, exitCode) = (StepStatus.Changed, 0);
-        }
-        catch (Exception ex) when (ex is AlibabaApiException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            recording.Write(ex.Message);
-            exitCode = 1;
-        }
-        catch (Exception ex)
-        {
-            recording.Write(ex is OperationCanceledException ? "Cancelled." : ExceptionText.Of(ex));
-            throw;
-        }
-        finally
-        {
-            await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
-        }
-
+        await engine.RunAsync(job.Id, step, action, redactor, cancellationToken).ConfigureAwait(false);
         return step;
     }
+
+    private static string PlannedCallsOf(ClusterSpec spec, string stepId) =>
+        string.Join('\n', EcsProvisioner.PlannedCalls(spec).Where(c => c.StepId == stepId).Select(c => $"{c.Api} {c.Action} {c.Parameters}"));
 }

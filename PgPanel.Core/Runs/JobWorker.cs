@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,7 @@ namespace PgPanel.Core.Runs;
 /// a stopped panel left running as interrupted.
 /// </summary>
 public sealed partial class JobWorker(
-    JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner, CloudStepRunner cloud,
+    JobQueue queue, JobStore jobs, ClusterStore clusters, IHostShellFactory shells, Runner runner, CloudStepRunner cloud, StepEngine engine,
     JobEvents events, JobCancellation cancellation, IOptions<PanelOptions> options, IOptions<JobOptions> jobOptions, TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
@@ -167,12 +166,20 @@ public sealed partial class JobWorker(
             {
                 var sources = PanelJson.Deserialize<Dictionary<string, string>>(string.IsNullOrEmpty(job.SecretSourcesJson) ? "{}" : job.SecretSourcesJson);
                 var dropSlots = PanelJson.Deserialize<List<string>>(string.IsNullOrEmpty(job.DropSlotsJson) ? "[]" : job.DropSlotsJson);
-                (hosts, plan, steps) = await ConnectAndPlanAsync(jobId, spec, connect, redactor, sources, dropSlots, cts.Token).ConfigureAwait(false);
-                if (hosts is null)
+                // A connect step run again starts its output afresh: the job's error quotes it.
+                connect.Output = "";
+                var connectSpec = spec;
+                var action = new ConnectAndPlanAction(spec, connect, ct => ConnectAsync(connectSpec, ct),
+                    new PlanRequestParts(options.Value.FullDataDirectory, JobService.PlanOptionsOf(jobOptions.Value), dropSlots),
+                    (p, s, ct) => jobs.SavePlanAsync(jobId, PanelJson.Serialize(p), s, ct), sources);
+                var outcome = await engine.RunAsync(jobId, connect, action, redactor, cts.Token).ConfigureAwait(false);
+                if (outcome.Status == StepStatus.Failed || action.Hosts is null)
                 {
                     await SetStatusAsync(jobId, JobStatus.Failed, $"Pre-flight: {connect.Output.TrimEnd()}").ConfigureAwait(false);
                     return;
                 }
+
+                (hosts, plan, steps) = (action.Hosts, action.Plan!, action.Steps!);
             }
 
             var result = await runner.RunAsync(new RunContext(jobId, plan, hosts.ByNode, secrets), steps, cts.Token).ConfigureAwait(false);
@@ -241,74 +248,6 @@ public sealed partial class JobWorker(
         catch (StoreUnavailableException)
         {
             // The cluster stays registered; forgetting it is a click away.
-        }
-    }
-
-    /// <summary>The connect step: reach every host, pin new host keys, probe, plan. Null hosts: it failed (recorded).</summary>
-    private async Task<(ConnectedHosts? Hosts, Plan Plan, List<JobStep> Steps)> ConnectAndPlanAsync(
-        Guid jobId, ClusterSpec spec, JobStep connect, Security.Redactor redactor, IReadOnlyDictionary<string, string> sources,
-        IReadOnlyList<string> dropSlots, CancellationToken cancellationToken)
-    {
-        var recording = await StepRecording.StartAsync(jobs, events, time, jobId, connect, redactor, keepOutput: false).ConfigureAwait(false);
-        var (status, exitCode) = (StepStatus.Failed, (int?)null);
-        ConnectedHosts? hosts = null;
-        try
-        {
-            hosts = await ConnectAsync(spec, cancellationToken).ConfigureAwait(false);
-            var localRoot = options.Value.FullDataDirectory;
-            var facts = await FactsCollector.CollectAsync(spec, hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
-            var plan = Planner.Create(new PlanRequest(spec, facts, localRoot, JobService.PlanOptionsOf(jobOptions.Value), dropSlots));
-            var steps = plan.Steps.Select((s, i) => new JobStep
-            {
-                Index = connect.Index + i + 1,
-                StepId = s.Id,
-                Title = s.Title,
-                Node = s.Node,
-                Kind = s.Kind,
-                Status = StepStatus.Pending,
-                Commands = redactor.Redact(ScriptExport.RenderStep(plan, s)),
-            }).ToList();
-            await jobs.SavePlanAsync(jobId, PanelJson.Serialize(plan), steps, CancellationToken.None).ConfigureAwait(false);
-
-            var summary = new StringBuilder();
-            foreach (var id in Planner.NodeIds(spec))
-            {
-                var f = facts[id];
-                var node = Planner.NodeSpecOf(spec, id);
-                hosts.Fingerprints.TryGetValue(HostShellFactory.EndpointOf(node), out var fingerprint);
-                summary.Append($"{id}: {hosts.ByNode[id].Description} — {f.PrettyName ?? f.Os.ToString()}, PostgreSQL installed: " +
-                    $"{(f.PostgresBinDirectories.Count == 0 ? "none" : string.Join(", ", f.PostgresBinDirectories.Keys.Order()))}, " +
-                    $"{(f.CanBecomeRoot ? "root available" : "no root")}, {(f.HasSystemd ? "systemd" : "no systemd")}" +
-                    (fingerprint is null ? "" : $", host key {fingerprint}") + "\n");
-            }
-
-            summary.Append($"Planned {plan.Steps.Count} steps.");
-            recording.Write(summary.ToString());
-            (status, exitCode) = (StepStatus.Unchanged, 0);
-            return (hosts, plan, steps);
-        }
-        catch (Exception ex) when (ex is not StoreUnavailableException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
-        {
-            if (hosts is not null)
-            {
-                await hosts.DisposeAsync().ConfigureAwait(false);
-            }
-
-            // Which credentials were tried and where they came from: a password kept from an earlier run is named as such.
-            var credentials = sources.Where(s => s.Key.StartsWith("ssh.", StringComparison.Ordinal) || s.Key.StartsWith("cloud.", StringComparison.Ordinal))
-                .OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ({s.Value})").ToList();
-            recording.Write(ExceptionText.Of(ex) + (credentials.Count == 0 ? "" : $"\nCredentials this run used: {string.Join("; ", credentials)}."));
-            return (null, null!, null!);
-        }
-        catch (Exception ex)
-        {
-            // The store failed, or the job was cancelled: the step says so; the job's own handling decides the rest.
-            recording.Write(ex is OperationCanceledException ? "Cancelled." : ExceptionText.Of(ex));
-            throw;
-        }
-        finally
-        {
-            await recording.FinishAsync(status, exitCode).ConfigureAwait(false);
         }
     }
 

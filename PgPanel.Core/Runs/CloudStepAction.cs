@@ -1,0 +1,36 @@
+using PgPanel.Core.Cloud.Alibaba;
+
+namespace PgPanel.Core.Runs;
+
+/// <summary>
+/// One cloud step of a run (pre-flight, instances, running, port, EIP): its API calls as planned, and the call itself.
+/// The steps of one attempt share one <see cref="EcsRun"/>, begun by the first of them.
+/// </summary>
+public sealed class CloudStepAction(EcsProvisioner provisioner, Func<CancellationToken, Task<EcsRun>> begin, string stepId, string plannedCalls) : IStepAction
+{
+    public string Where => "Alibaba Cloud";
+
+    /// <summary>A cloud step waits on the cloud's own timeouts (an instance may take minutes to be Running).</summary>
+    public bool WatchIdle => false;
+
+    public string Describe() => plannedCalls;
+
+    public async Task<StepOutcome> RunAsync(StepRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var ecs = await CloudFailure.ExplainAsync(() => begin(cancellationToken)).ConfigureAwait(false);
+        ecs.Trace = run.Write;
+        try
+        {
+            var outcome = await CloudFailure.ExplainAsync(() => provisioner.RunStepAsync(ecs, stepId, cancellationToken)).ConfigureAwait(false);
+            // A resource made by an earlier attempt is still this run's change.
+            return new StepOutcome(run.PreviousStatus == StepStatus.Changed && outcome == StepStatus.Unchanged ? StepStatus.Changed : outcome, 0);
+        }
+        finally
+        {
+            ecs.Trace = null;
+        }
+    }
+
+    public Task RescueAsync(StepRun run) => Task.CompletedTask;
+}
