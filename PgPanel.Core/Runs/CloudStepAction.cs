@@ -3,17 +3,18 @@ using PgPanel.Core.Cloud.Alibaba;
 namespace PgPanel.Core.Runs;
 
 /// <summary>
-/// One cloud step of a run (pre-flight, instances, running, port, EIP): its API calls as planned, and the call itself.
+/// One cloud step of a run (pre-flight, instances, running, port, EIP) in the engine: an <see cref="EcsStep"/>, which
+/// describes its calls and makes them.
 /// The steps of one attempt share one <see cref="EcsRun"/>, begun by the first of them.
 /// </summary>
-public sealed class CloudStepAction(EcsProvisioner provisioner, Func<CancellationToken, Task<EcsRun>> begin, string stepId, string plannedCalls) : IStepAction
+public sealed class CloudStepAction(EcsProvisioner provisioner, Func<CancellationToken, Task<EcsRun>> begin, EcsStep step) : IStepAction
 {
     public string Where => "Alibaba Cloud";
 
     /// <summary>A cloud step waits on the cloud's own timeouts (an instance may take minutes to be Running).</summary>
     public bool WatchIdle => false;
 
-    public string Describe() => plannedCalls;
+    public string Describe() => step.Describe();
 
     public async Task<StepOutcome> RunAsync(StepRun run, CancellationToken cancellationToken)
     {
@@ -22,7 +23,7 @@ public sealed class CloudStepAction(EcsProvisioner provisioner, Func<Cancellatio
         ecs.Trace = run.Write;
         try
         {
-            var outcome = await CloudFailure.ExplainAsync(() => provisioner.RunStepAsync(ecs, stepId, cancellationToken)).ConfigureAwait(false);
+            var outcome = await CloudFailure.ExplainAsync(() => provisioner.RunStepAsync(ecs, step, cancellationToken)).ConfigureAwait(false);
             // A resource made by an earlier attempt is still this run's change.
             return new StepOutcome(run.PreviousStatus == StepStatus.Changed && outcome == StepStatus.Unchanged ? StepStatus.Changed : outcome, 0);
         }

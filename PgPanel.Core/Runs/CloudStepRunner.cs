@@ -15,15 +15,15 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, S
     public static List<JobStep> CreateSteps(ClusterSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Cloud is not { } cloud)
+        if (spec.Cloud is null)
         {
             return [];
         }
 
-        return CloudStepIds.For(cloud).Select((s, i) => new JobStep
+        return EcsProvisioner.Steps(spec).Select((s, i) => new JobStep
         {
             Index = i, StepId = s.Id, Title = s.Title, Node = "cloud", Kind = StepKind.Cloud, Status = StepStatus.Pending,
-            Commands = PlannedCallsOf(spec, s.Id),
+            Commands = s.Describe(),
         }).ToList();
     }
 
@@ -45,9 +45,10 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, S
             return run;
         }
 
+        var defined = EcsProvisioner.Steps(spec).ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var step in steps.OrderBy(s => s.Index))
         {
-            var action = new CloudStepAction(provisioner, BeginAsync, step.StepId, PlannedCallsOf(spec, step.StepId));
+            var action = new CloudStepAction(provisioner, BeginAsync, defined[step.StepId]);
             var outcome = await engine.RunAsync(jobId, step, action, redactor, cancellationToken).ConfigureAwait(false);
             if (outcome.Status == StepStatus.Failed)
             {
@@ -72,7 +73,4 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, S
         await engine.RunAsync(job.Id, step, action, redactor, cancellationToken).ConfigureAwait(false);
         return step;
     }
-
-    private static string PlannedCallsOf(ClusterSpec spec, string stepId) =>
-        string.Join('\n', EcsProvisioner.PlannedCalls(spec).Where(c => c.StepId == stepId).Select(c => $"{c.Api} {c.Action} {c.Parameters}"));
 }

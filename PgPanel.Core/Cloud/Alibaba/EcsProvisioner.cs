@@ -50,19 +50,12 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
     }
 
     /// <summary>Runs one cloud step: Unchanged when everything was already there, Changed when it created something.</summary>
-    public async Task<StepStatus> RunStepAsync(EcsRun run, string stepId, CancellationToken cancellationToken = default)
+    public async Task<StepStatus> RunStepAsync(EcsRun run, EcsStep step, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(step);
         run.Write($"AccessKey {run.Session.Credentials.MaskedKeyId} from {run.Session.Credentials.Source}, region {run.Cloud.RegionId}");
-        return stepId switch
-        {
-            CloudStepIds.Preflight => await PreflightStepAsync(run, cancellationToken).ConfigureAwait(false),
-            CloudStepIds.Instances => await InstancesStepAsync(run, cancellationToken).ConfigureAwait(false),
-            CloudStepIds.Running => await RunningStepAsync(run, cancellationToken).ConfigureAwait(false),
-            CloudStepIds.Port => await PortStepAsync(run, cancellationToken).ConfigureAwait(false),
-            CloudStepIds.Eip => await EipStepAsync(run, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException($"Unknown cloud step {stepId}.", nameof(stepId)),
-        };
+        return await step.Run(this, run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,45 +173,57 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
         }
     }
 
-    /// <summary>The calls a run will make, for the Review step.</summary>
-    public static IReadOnlyList<PlannedCloudCall> PlannedCalls(ClusterSpec spec)
+    /// <summary>The cloud steps of a run, in order, each with the calls it makes and the code that makes them.</summary>
+    public static IReadOnlyList<EcsStep> Steps(ClusterSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var cloud = spec.Cloud ?? throw new ArgumentException("The spec has no cloud section.", nameof(spec));
-        var calls = new List<PlannedCloudCall>
+        var nodes = Planner.NodeIds(spec);
+        var steps = new List<EcsStep>
         {
-            new(CloudStepIds.Preflight, "VPC", "DescribeVSwitches", $"RegionId={cloud.RegionId} VSwitchId={cloud.VSwitchId}", "the vSwitch exists in the zone; its CIDR for the 5432 rule"),
-            new(CloudStepIds.Preflight, "ECS", "DescribeSecurityGroups", $"RegionId={cloud.RegionId} VpcId=<the vSwitch's VPC>", "the security group is in the same VPC"),
-            new(CloudStepIds.Preflight, "ECS", "DescribeImages", cloud.ImageId is { } imageId ? $"ImageId={imageId}" : $"ImageOwnerAlias=system ImageName={ImagePrefix(cloud.Image)}*", "the newest image"),
+            new(CloudStepIds.Preflight, "Check the AccessKey, image, vSwitch and security group, and DryRun the instances (permissions, quota)",
+            [
+                new(CloudStepIds.Preflight, "VPC", "DescribeVSwitches", $"RegionId={cloud.RegionId} VSwitchId={cloud.VSwitchId}", "the vSwitch exists in the zone; its CIDR for the 5432 rule"),
+                new(CloudStepIds.Preflight, "ECS", "DescribeSecurityGroups", $"RegionId={cloud.RegionId} VpcId=<the vSwitch's VPC>", "the security group is in the same VPC"),
+                new(CloudStepIds.Preflight, "ECS", "DescribeImages", cloud.ImageId is { } imageId ? $"ImageId={imageId}" : $"ImageOwnerAlias=system ImageName={ImagePrefix(cloud.Image)}*", "the newest image"),
+                .. nodes.Select(id => new PlannedCloudCall(CloudStepIds.Preflight, "ECS", "RunInstances",
+                    $"DryRun=true InstanceName={InstanceName(spec, id)} InstanceType={cloud.InstanceType}", "permissions and quota, nothing created")),
+            ], (p, run, ct) => p.PreflightStepAsync(run, ct)),
+            new(CloudStepIds.Instances, $"Create the ECS instances ({cloud.InstanceType})",
+            [
+                .. nodes.Select(id => new PlannedCloudCall(CloudStepIds.Instances, "ECS", "RunInstances",
+                    $"InstanceName={InstanceName(spec, id)} InstanceType={cloud.InstanceType} ZoneId={cloud.ZoneId} VSwitchId={cloud.VSwitchId} " +
+                    $"SecurityGroupId={cloud.SecurityGroupId} SystemDisk.Category={cloud.SystemDiskCategory} " +
+                    (cloud.KeyPairName is { } k ? $"KeyPairName={k} " : "Password=******** ") +
+                    $"ClientToken=pgpanel-<job>-{id} Tag {TagCluster}={spec.Name}", $"the {id}'s instance")),
+            ], (p, run, ct) => p.InstancesStepAsync(run, ct)),
+            new(CloudStepIds.Running, "Wait until every instance is Running",
+            [
+                new(CloudStepIds.Running, "ECS", "DescribeInstances", "InstanceIds=[…] every few seconds", "until every instance is Running; reads the addresses"),
+            ], (p, run, ct) => p.RunningStepAsync(run, ct)),
+            new(CloudStepIds.Port, "Open TCP 5432 in the security group for the vSwitch",
+            [
+                new(CloudStepIds.Port, "ECS", "DescribeSecurityGroupAttribute", $"SecurityGroupId={cloud.SecurityGroupId}", "is 5432 open for the vSwitch already?"),
+                new(CloudStepIds.Port, "ECS", "AuthorizeSecurityGroup", $"TCP 5432/5432 from <vSwitch CIDR> accept", "only when the rule is missing"),
+            ], (p, run, ct) => p.PortStepAsync(run, ct)),
         };
-        foreach (var id in Planner.NodeIds(spec))
-        {
-            calls.Add(new(CloudStepIds.Preflight, "ECS", "RunInstances", $"DryRun=true InstanceName={InstanceName(spec, id)} InstanceType={cloud.InstanceType}", "permissions and quota, nothing created"));
-        }
-
-        foreach (var id in Planner.NodeIds(spec))
-        {
-            calls.Add(new(CloudStepIds.Instances, "ECS", "RunInstances",
-                $"InstanceName={InstanceName(spec, id)} InstanceType={cloud.InstanceType} ZoneId={cloud.ZoneId} VSwitchId={cloud.VSwitchId} " +
-                $"SecurityGroupId={cloud.SecurityGroupId} SystemDisk.Category={cloud.SystemDiskCategory} " +
-                (cloud.KeyPairName is { } k ? $"KeyPairName={k} " : "Password=******** ") +
-                $"ClientToken=pgpanel-<job>-{id} Tag {TagCluster}={spec.Name}", $"the {id}'s instance"));
-        }
-
-        calls.Add(new(CloudStepIds.Running, "ECS", "DescribeInstances", "InstanceIds=[…] every few seconds", "until every instance is Running; reads the addresses"));
-        calls.Add(new(CloudStepIds.Port, "ECS", "DescribeSecurityGroupAttribute", $"SecurityGroupId={cloud.SecurityGroupId}", "is 5432 open for the vSwitch already?"));
-        calls.Add(new(CloudStepIds.Port, "ECS", "AuthorizeSecurityGroup", $"TCP 5432/5432 from <vSwitch CIDR> accept", "only when the rule is missing"));
         if (cloud.UseEip)
         {
-            foreach (var id in Planner.NodeIds(spec))
-            {
-                calls.Add(new(CloudStepIds.Eip, "VPC", "AllocateEipAddress", $"Bandwidth={cloud.EipBandwidth} InternetChargeType=PayByTraffic ClientToken=pgpanel-<job>-{id}-eip", $"an EIP for the {id}"));
-                calls.Add(new(CloudStepIds.Eip, "VPC", "AssociateEipAddress", $"InstanceId=<the {id}'s instance>", ""));
-            }
+            steps.Add(new(CloudStepIds.Eip, "Allocate an elastic IP per instance and associate it",
+            [
+                .. nodes.SelectMany(id => new PlannedCloudCall[]
+                {
+                    new(CloudStepIds.Eip, "VPC", "AllocateEipAddress", $"Bandwidth={cloud.EipBandwidth} InternetChargeType=PayByTraffic ClientToken=pgpanel-<job>-{id}-eip", $"an EIP for the {id}"),
+                    new(CloudStepIds.Eip, "VPC", "AssociateEipAddress", $"InstanceId=<the {id}'s instance>", ""),
+                }),
+            ], (p, run, ct) => p.EipStepAsync(run, ct)));
         }
 
-        return calls;
+        return steps;
     }
+
+    /// <summary>The calls a run will make, for the Review step: the steps' own calls.</summary>
+    public static IReadOnlyList<PlannedCloudCall> PlannedCalls(ClusterSpec spec) => [.. Steps(spec).SelectMany(s => s.Calls)];
 
     /// <summary>The Review's cloud pre-flight: credentials, lookups and DryRun, nothing created.</summary>
     public async Task<IReadOnlyList<PreflightResult>> PreflightAsync(ClusterSpec spec, CancellationToken cancellationToken = default)
