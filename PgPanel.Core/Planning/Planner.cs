@@ -14,15 +14,13 @@ namespace PgPanel.Core.Planning;
 /// </summary>
 public static class Planner
 {
-    public const string PrimaryId = "primary";
+    public static readonly string PrimaryId = NodeId.Primary.ToString();
     private const string Secret = PlanDefaults.ReplicationPasswordSecret;
 
     /// <summary>Node ids in plan order: "primary", "standby1", "standby2", …</summary>
-    public static IReadOnlyList<string> NodeIds(ClusterSpec spec) =>
-        [PrimaryId, .. spec.Standbys.Select((_, i) => $"standby{i + 1}")];
+    public static IReadOnlyList<string> NodeIds(ClusterSpec spec) => [.. NodeId.All(spec).Select(n => n.ToString())];
 
-    public static NodeSpec NodeSpecOf(ClusterSpec spec, string nodeId) =>
-        nodeId == PrimaryId ? spec.Primary : spec.Standbys[int.Parse(nodeId["standby".Length..], CultureInfo.InvariantCulture) - 1];
+    public static NodeSpec NodeSpecOf(ClusterSpec spec, string nodeId) => NodeId.Parse(nodeId).In(spec);
 
     public static Plan Create(PlanRequest request)
     {

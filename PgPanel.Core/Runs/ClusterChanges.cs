@@ -32,18 +32,18 @@ public sealed record ClusterChanges(string ClusterName, IReadOnlyList<string> It
         var restarts = new SortedSet<string>(StringComparer.Ordinal);
         var dropSlots = new List<string>();
         var moves = false;
-        var standbyIds = Enumerable.Range(1, next.Standbys.Count).Select(i => $"standby{i}").ToList();
+        var standbyIds = next.Standbys.Select((_, i) => NodeId.StandbyAt(i).ToString()).ToList();
 
         if (stored.PostgresVersion != next.PostgresVersion)
         {
             items.Add($"PostgreSQL {stored.PostgresVersion} → {next.PostgresVersion}: a new {next.PostgresVersion} cluster is made on every node; the {stored.PostgresVersion} data stays where it is");
-            restarts.Add("primary");
+            restarts.Add(Planner.PrimaryId);
             restarts.UnionWith(standbyIds);
         }
 
         // Nodes: an address the cloud phase filled in is not a change the DBA asked for.
-        var nodes = new List<(string Id, NodeSpec? Before, NodeSpec After)> { ("primary", stored.Primary, next.Primary) };
-        nodes.AddRange(next.Standbys.Select((n, i) => ($"standby{i + 1}", i < stored.Standbys.Count ? stored.Standbys[i] : null, n)));
+        var nodes = new List<(string Id, NodeSpec? Before, NodeSpec After)> { (NodeId.Primary.ToString(), stored.Primary, next.Primary) };
+        nodes.AddRange(next.Standbys.Select((n, i) => (NodeId.StandbyAt(i).ToString(), i < stored.Standbys.Count ? stored.Standbys[i] : null, n)));
         foreach (var (id, before, after) in nodes)
         {
             if (before is null)
@@ -61,7 +61,7 @@ public sealed record ClusterChanges(string ClusterName, IReadOnlyList<string> It
             {
                 items.Add($"{id} port {before.Port} → {after.Port}: PostgreSQL on {after.Host} restarts on the new port; clients must follow");
                 restarts.Add(id);
-                if (id == "primary")
+                if (id == Planner.PrimaryId)
                 {
                     // The standbys' primary_conninfo names the primary's port.
                     restarts.UnionWith(standbyIds.Take(Math.Min(next.Standbys.Count, stored.Standbys.Count)));
@@ -97,7 +97,7 @@ public sealed record ClusterChanges(string ClusterName, IReadOnlyList<string> It
             }
         }
 
-        Settings("primary settings", stored.Settings.Primary, next.Settings.Primary, ["primary"]);
+        Settings("primary settings", stored.Settings.Primary, next.Settings.Primary, [Planner.PrimaryId]);
         Settings("standby settings", stored.Settings.Standby, next.Settings.Standby, standbyIds.Take(Math.Min(next.Standbys.Count, stored.Standbys.Count)));
 
         if (!string.Equals(stored.Replication.User, next.Replication.User, StringComparison.Ordinal))
@@ -115,7 +115,7 @@ public sealed record ClusterChanges(string ClusterName, IReadOnlyList<string> It
             // A standby that left the spec keeps its slot on the primary, and the slot keeps WAL for it until the disk is full.
             for (var i = next.Replication.UseSlots ? next.Standbys.Count : 0; i < stored.Standbys.Count; i++)
             {
-                var id = $"standby{i + 1}";
+                var id = NodeId.StandbyAt(i).ToString();
                 var slot = ConfigRenderer.StandbyName(next, id);
                 dropSlots.Add(slot);
                 items.Add($"drop replication slot {slot}: {id} ({stored.Standbys[i].Host}:{stored.Standbys[i].Port}) " +

@@ -317,7 +317,7 @@ public sealed class JobService(
         return spec with
         {
             Primary = Placeholder(spec.Primary, Planner.PrimaryId),
-            Standbys = spec.Standbys.Select((s, i) => Placeholder(s, $"standby{i + 1}")).ToList(),
+            Standbys = spec.Standbys.Select((s, i) => Placeholder(s, NodeId.StandbyAt(i).ToString())).ToList(),
         };
     }
 

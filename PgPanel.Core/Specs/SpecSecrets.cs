@@ -73,7 +73,7 @@ public static class SpecSecrets
                 InstancePassword = cloud.InstancePassword ?? secrets.GetValueOrDefault(CloudInstancePassword),
             },
             Primary = Fill(spec.Primary, Planner.PrimaryId),
-            Standbys = spec.Standbys.Select((s, i) => Fill(s, $"standby{i + 1}")).ToList(),
+            Standbys = spec.Standbys.Select((s, i) => Fill(s, NodeId.StandbyAt(i).ToString())).ToList(),
         };
     }
 

@@ -93,7 +93,7 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
         return spec with
         {
             Primary = For(spec.Primary, Planner.PrimaryId),
-            Standbys = spec.Standbys.Select((s, i) => For(s, $"standby{i + 1}")).ToList(),
+            Standbys = spec.Standbys.Select((s, i) => For(s, NodeId.StandbyAt(i).ToString())).ToList(),
         };
     }
 
@@ -247,7 +247,8 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
     public static string InstanceName(ClusterSpec spec, string nodeId)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return nodeId == Planner.PrimaryId ? $"{spec.Name}-primary" : $"{spec.Name}-standby-{nodeId["standby".Length..]}";
+        var node = NodeId.Parse(nodeId);
+        return node.IsPrimary ? $"{spec.Name}-primary" : $"{spec.Name}-standby-{node.StandbyNumber}";
     }
 
     private static string ImagePrefix(string? image) => image switch
