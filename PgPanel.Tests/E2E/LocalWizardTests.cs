@@ -85,9 +85,19 @@ public sealed class LocalWizardTests : IAsyncLifetime
         await Assertions.Expect(secrets).ToContainTextAsync("PGPANEL_MONITOR_PASSWORD");
         Assert.Equal(0, await page.GetByTestId("secret-replication").CountAsync());
         await page.GetByTestId("reveal-secrets").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("secret-replication")).ToContainTextAsync("export PGPANEL_REPLICATION_PASSWORD='");
+        await Assertions.Expect(page.GetByTestId("secret-replication")).ToContainTextAsync("export PGPANEL_REPLICATION_PASSWORD=");
+        // The line is shell, quoted by ShellQuote: bash reads it back as one password of the generated length.
         var revealed = await page.GetByTestId("secret-replication").InnerTextAsync();
-        Assert.True(revealed.Length > "export PGPANEL_REPLICATION_PASSWORD=''".Length + 15, revealed);
+        var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/bash")
+        {
+            ArgumentList = { "-c", revealed.Trim() + "\nprintf %s \"$PGPANEL_REPLICATION_PASSWORD\"" },
+            RedirectStandardOutput = true,
+        })!;
+        var password = await shell.StandardOutput.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+        Assert.Equal(0, shell.ExitCode);
+        Assert.True(password.Length >= 16, $"the revealed line read back as {password.Length} characters");
+        Assert.Contains(password, revealed, StringComparison.Ordinal);
         await _browser.ScreenshotAsync("05-wizard-review");
         await NextAsync(page);
 
