@@ -19,8 +19,8 @@ public sealed class ClusterRecord
     /// <summary>The cluster's last successful run: its spec is the cluster as it stands, its secrets those in <see cref="SealedSecretsJson"/>.</summary>
     public Guid? LastSucceededJobId { get; set; }
 
-    /// <summary>"provisioning" until a run succeeds, then "ready".</summary>
-    public string State { get; set; } = "provisioning";
+    /// <summary>Provisioning until a run succeeds, then Ready.</summary>
+    public ClusterState State { get; set; } = ClusterState.Provisioning;
 
     public Guid? LastJobId { get; set; }
 

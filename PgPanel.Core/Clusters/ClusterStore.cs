@@ -113,7 +113,7 @@ public sealed class ClusterStore(IDbContextFactory<PanelDbContext> contexts, Sec
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await db.Clusters.Where(c => c.Name == name).ExecuteUpdateAsync(set => set
-            .SetProperty(c => c.State, "ready")
+            .SetProperty(c => c.State, ClusterState.Ready)
             .SetProperty(c => c.LastJobId, jobId)
             .SetProperty(c => c.SealedSecretsJson, sealedSecretsJson)
             .SetProperty(c => c.LastSucceededJobId, jobId)

@@ -12,7 +12,7 @@ public sealed class MonitorTargetSource(ClusterStore clusters)
         var targets = new List<MonitorTarget>();
         foreach (var record in await clusters.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (record.State != "ready")
+            if (record.State != Clusters.ClusterState.Ready)
             {
                 continue;
             }

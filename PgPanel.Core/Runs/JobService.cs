@@ -24,7 +24,7 @@ public sealed class JobService(
         var record = await clusters.GetAsync(spec.Name, cancellationToken).ConfigureAwait(false);
         var applied = record?.LastSucceededJobId is { } last && await jobs.GetAsync(last, cancellationToken).ConfigureAwait(false) is { } job
             ? job.SpecJson
-            : record?.State == "ready" ? record.SpecJson : null;
+            : record?.State == ClusterState.Ready ? record.SpecJson : null;
         return ClusterChanges.Between(applied, spec);
     }
 

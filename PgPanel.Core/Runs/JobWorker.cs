@@ -236,7 +236,7 @@ public sealed partial class JobWorker(
             }
 
             var record = await clusters.GetAsync(clusterName, CancellationToken.None).ConfigureAwait(false);
-            if (record is null || record.LastSucceededJobId is not null || record.State == "ready" ||
+            if (record is null || record.LastSucceededJobId is not null || record.State == ClusterState.Ready ||
                 await jobs.AnyRunTouchedAsync(clusterName, CancellationToken.None).ConfigureAwait(false))
             {
                 return;

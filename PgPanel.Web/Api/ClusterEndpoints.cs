@@ -91,7 +91,7 @@ public static class ClusterEndpoints
 
 /// <summary>A cluster in GET /api/clusters.</summary>
 public sealed record ClusterSummary(
-    string Name, string PostgresVersion, string State, ClusterHealth? Health, IReadOnlyList<ClusterNodeSummary> Nodes,
+    string Name, string PostgresVersion, ClusterState State, ClusterHealth? Health, IReadOnlyList<ClusterNodeSummary> Nodes,
     long? MaxLagBytes, DateTimeOffset? SampledAt, Guid? LastJobId, DateTimeOffset UpdatedAt)
 {
     public static ClusterSummary From(ClusterRecord record, ClusterSample? sample)
