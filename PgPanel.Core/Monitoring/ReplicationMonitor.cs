@@ -16,7 +16,8 @@ public sealed partial class ReplicationMonitor(
     AlertNotifier notifier, MonitorEvents events, Settings.SettingsStore settings, TimeProvider time, ILogger<ReplicationMonitor> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(5);
+    /// <summary>How often the clusters to watch are read again from the store (and their secrets unsealed afresh).</summary>
+    public static readonly TimeSpan TargetRefresh = TimeSpan.FromSeconds(5);
     private IReadOnlyList<MonitorTarget> _targets = [];
     private DateTimeOffset _targetsLoadedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;

@@ -40,10 +40,21 @@ public static class MonitorFanOut
         try
         {
             var spec = await ProvisionAsync(host.Services, options.Nodes);
-            var secrets = await host.Services.GetRequiredService<ClusterStore>().GetSecretsAsync(spec.Name);
-            var password = secrets[PlanDefaults.MonitorPasswordSecret];
-            var targets = Enumerable.Range(0, options.Nodes / 2)
-                .Select(i => MonitorTargetSource.For(spec with { Name = $"bench-{i}" }, password)).ToList();
+            // The targets come the way the panel's monitor gets them: registered clusters with sealed secrets, loaded
+            // (and unsealed afresh) by MonitorTargetSource at the panel's refresh — so a monitor that rebuilt its pools
+            // when the secret object changes would show here as "data sources built" above the node count.
+            var clusters = host.Services.GetRequiredService<ClusterStore>();
+            var built = await clusters.GetAsync(spec.Name) ?? throw new InvalidOperationException("The provisioned pair is not registered.");
+            await clusters.ForgetAsync(spec.Name);
+            for (var i = 0; i < options.Nodes / 2; i++)
+            {
+                var name = $"bench-{i}";
+                await clusters.SaveAsync(name, built.PostgresVersion, PanelJson.Serialize(spec with { Name = name }), Guid.NewGuid());
+                await clusters.MarkReadyAsync(name, Guid.NewGuid(), built.SealedSecretsJson);
+            }
+
+            var targetSource = host.Services.GetRequiredService<MonitorTargetSource>();
+            var targets = (await targetSource.LoadAsync()).ToList();
             var monitor = host.Services.GetRequiredService<ReplicationMonitor>();
             var sources = host.Services.GetRequiredService<NodeSources>();
             var nodeCount = targets.Sum(t => t.Nodes.Count);
@@ -67,6 +78,11 @@ public static class MonitorFanOut
                 while (wall.Elapsed < TimeSpan.FromSeconds(options.Seconds) && await timer.WaitForNextTickAsync())
                 {
                     var tick = Stopwatch.StartNew();
+                    if (ticks % (int)ReplicationMonitor.TargetRefresh.TotalSeconds == 0)
+                    {
+                        targets = (await targetSource.LoadAsync()).ToList();
+                    }
+
                     var sampled = await TickAsync(targets, monitor, CancellationToken.None);
                     late += tick.Elapsed > TimeSpan.FromSeconds(1) ? 1 : 0;
                     ticks++;
@@ -93,6 +109,7 @@ public static class MonitorFanOut
             table.Add("B3 sample latency p99", Percentile(valid, 0.99), "ms", Percentile(baseSorted, 0.99), "≤ 50 ms", Percentile(valid, 0.99) <= 50);
             table.Add("B3 CPU share of one core", cpuShare, "%", null, "≤ 25 %", cpuShare <= 25);
             table.Add("B3 statements per node per interval", perNodeTick, "", 1, "exactly 1", Math.Abs(perNodeTick - 1) < 1e-9);
+            table.Add("B3 data sources built (targets reloaded as the panel does)", sources.Built, "", nodeCount, $"exactly {nodeCount}", sources.Built == nodeCount);
             table.Add("B3 intervals overrun / failed samples", late + errors, "", null, "0", late + errors == 0);
             Console.Error.WriteLine($"B3: {ticks} intervals, {valid.Count} node samples, {errors} failed, {late} overran the interval");
         }
