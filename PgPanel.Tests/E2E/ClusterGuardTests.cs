@@ -21,7 +21,7 @@ public sealed class ClusterGuardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
+        _panel = await BuiltPanel.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
         _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
         _ports = FreePorts.Take(4);
         using var api = _panel.CreateApiClient();

@@ -12,7 +12,7 @@ public sealed class LocalWizardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
+        _panel = await BuiltPanel.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
         _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
     }
 

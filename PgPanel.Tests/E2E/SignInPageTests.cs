@@ -12,7 +12,7 @@ public sealed class SignInPageTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development");
+        _panel = await BuiltPanel.StartAsync(_directory.Path, "Development");
         _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
     }
 

@@ -56,7 +56,7 @@ public sealed class StoreFaultTests : IAsyncLifetime
     public async Task A_store_locked_for_75_s_fails_the_running_job_keeps_the_panel_up_and_the_next_job_runs()
     {
         var ports = FreePorts.Take(3);
-        await using var panel = await PanelProcess.StartAsync(_directory.Path);
+        await using var panel = await BuiltPanel.StartAsync(_directory.Path);
         using var client = panel.CreateApiClient();
         var (spec, id) = await StartSlowCloneAsync(client, ports, "locked");
 
@@ -104,7 +104,7 @@ public sealed class StoreFaultTests : IAsyncLifetime
     public async Task An_immutable_store_fails_the_running_job_without_ending_the_panel()
     {
         var ports = FreePorts.Take(3);
-        await using var panel = await PanelProcess.StartAsync(_directory.Path);
+        await using var panel = await BuiltPanel.StartAsync(_directory.Path);
         using var client = panel.CreateApiClient();
         var (_, id) = await StartSlowCloneAsync(client, ports, "immutable");
 

@@ -23,7 +23,7 @@ public sealed class PanelRestartTests : IAsyncLifetime
         var ports = FreePorts.Take(2);
         Guid id;
         string killedDuring;
-        await using (var first = await PanelProcess.StartAsync(_directory.Path))
+        await using (var first = await BuiltPanel.StartAsync(_directory.Path))
         {
             using var client = first.CreateApiClient();
             id = await Api.StartJobAsync(client, Api.LocalSpec("crash", ports[0], ports[1]));
@@ -48,7 +48,7 @@ public sealed class PanelRestartTests : IAsyncLifetime
             await PanelProcess.WaitForExitAsync(orphans, TimeSpan.FromSeconds(60));
         }
 
-        await using var second = await PanelProcess.StartAsync(_directory.Path);
+        await using var second = await BuiltPanel.StartAsync(_directory.Path);
         using var api = second.CreateApiClient();
         var interrupted = await Api.GetJobAsync(api, id);
         Assert.Equal("interrupted", Api.Status(interrupted));
