@@ -12,6 +12,7 @@ namespace PgPanel.Tests.E2E;
 /// forgets the cluster without touching its servers; a Viewer sees no mutating control and a page that says why; a
 /// stopped standby leaves a band and an alert in the history; a red pre-flight blocks Provision and registers nothing.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ClusterGuardTests() : BrowserPanelTest("e2e-guard", MonitoringEverySecond)
 {
     private int[] _ports = [];

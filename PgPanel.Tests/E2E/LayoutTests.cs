@@ -9,6 +9,7 @@ namespace PgPanel.Tests.E2E;
 /// page scroll sideways (wide tables scroll inside their own box), and the wizard's steps are all reachable. Screenshots
 /// of each page at 390 px go to test-output/screenshots/phone-*.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class LayoutTests() : BrowserPanelTest("e2e-layout", MonitoringEverySecond)
 {
     private Guid _run;

@@ -4,6 +4,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.E2E;
 
 /// <summary>A user in Chromium sets up a local pair with the wizard and watches it stream.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class LocalWizardTests() : BrowserPanelTest("e2e", MonitoringEverySecond)
 {
     [Fact]

@@ -4,6 +4,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.E2E;
 
 /// <summary>The first page a newcomer sees, in Chromium at a phone's and a laptop's width: styled in the panel's theme, nothing overflowing.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class SignInPageTests() : BrowserPanelTest("e2e-signin")
 {
     [Theory]

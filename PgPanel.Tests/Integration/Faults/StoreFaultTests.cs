@@ -10,6 +10,7 @@ namespace PgPanel.Tests.Integration.Faults;
 /// The store under a running job: locked by another process for 75 s, or made immutable. The job fails with the reason,
 /// the panel (a real process) stays up and answers /healthz with the store's state, and the next job runs.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class StoreFaultTests() : PanelDirectoryTest("store")
 {
     /// <summary>The store made mutable again, so that the directory can be removed.</summary>

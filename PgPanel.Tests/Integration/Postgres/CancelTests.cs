@@ -4,6 +4,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>Cancel stops the running command; the job can then be resumed to the same end.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class CancelTests() : InProcessPanelTest("cancel")
 {
     [Fact]

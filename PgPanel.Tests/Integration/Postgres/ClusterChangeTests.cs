@@ -11,6 +11,7 @@ namespace PgPanel.Tests.Integration.Postgres;
 /// confirmation bound to exactly that change; then it drops the slot — never while a standby still streams through
 /// it — and leaves the standby's data directory where it is.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ClusterChangeTests() : InProcessPanelTest("change")
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace PgPanel.Tests.Integration.Postgres;
 /// Jobs of different clusters run at once: two local pairs provisioned side by side both reach streaming (their runs
 /// overlap in time), and cancelling a third cluster's run leaves the others running to success.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ConcurrentJobsTests() : InProcessPanelTest("concurrent")
 {
     [Fact]

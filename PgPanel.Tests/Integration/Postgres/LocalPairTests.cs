@@ -4,6 +4,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>The local target end to end: the API provisions two real PostgreSQL clusters on this machine.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class LocalPairTests() : InProcessPanelTest("pair")
 {
     private int _primaryPort;

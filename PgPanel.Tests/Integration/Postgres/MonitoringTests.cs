@@ -6,6 +6,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>The monitor against a real local pair (PostgreSQL 15): lag you can trust, from both ends, every second.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class MonitoringTests() : InProcessPanelTest("monitor")
 {
     private readonly WebhookReceiver _webhook = new();

@@ -5,6 +5,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>A panel killed mid-job: on restart the job is interrupted, and resume converges to streaming.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class PanelRestartTests() : PanelDirectoryTest("restart")
 {
     [Fact]

@@ -12,6 +12,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Security;
 
 /// <summary>Nobody in without a login; a Viewer reads but changes nothing; lockout; revoked tokens; security headers.</summary>
+[Collection(SerialCollection.Name)]
 public sealed partial class AccessTests() : InProcessPanelTest("access")
 {
     private static readonly string[] Anonymous = ["/healthz", "/login", "/account/login", "/account/setup", "/logout"];

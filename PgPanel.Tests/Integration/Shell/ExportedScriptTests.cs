@@ -7,6 +7,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Shell;
 
 /// <summary>The exported plan is a script a DBA can run by hand: it is run here, for real, twice.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class ExportedScriptTests() : PanelDirectoryTest("script")
 {
     [Fact]

@@ -8,6 +8,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Web;
 
 /// <summary>The REST contract: bearer token, problem details naming bad fields, plans with their script. No job runs here.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class ApiContractTests() : InProcessPanelTest("api")
 {
     [Theory]

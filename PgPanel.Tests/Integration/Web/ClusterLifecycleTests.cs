@@ -14,6 +14,7 @@ namespace PgPanel.Tests.Integration.Web;
 /// A cluster's place in PgPanel: a run that failed before changing anything registers nothing; Forget removes a cluster
 /// from PgPanel (never from its servers) and is refused while a run of it is active.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ClusterLifecycleTests() : InProcessPanelTest("lifecycle")
 {
     [Fact]

@@ -6,6 +6,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Web;
 
 /// <summary>Oversized input gets a clear answer at once: a body over the limit 413, a spec with too many settings 400.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class InputLimitTests() : InProcessPanelTest("limits")
 {
     [Theory]

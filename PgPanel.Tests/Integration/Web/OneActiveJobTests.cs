@@ -9,6 +9,7 @@ namespace PgPanel.Tests.Integration.Web;
 /// At most one queued or running job per cluster, decided by the database: twenty simultaneous starts make one job and
 /// every caller gets its id; a failed run cannot be resumed while another run of its cluster is active.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class OneActiveJobTests() : InProcessPanelTest("one-active")
 {
     [Fact]
