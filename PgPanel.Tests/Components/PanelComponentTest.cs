@@ -19,6 +19,13 @@ public abstract class PanelComponentTest : IAsyncLifetime
     private readonly TestDirectory _directory = new("bunit");
     private ServiceProvider _core = null!;
 
+    /// <summary>
+    /// bUnit's "wait for" operations give up after BunitContext.DefaultWaitTimeout (static, 1 s unless set). Component
+    /// tests run in parallel with each other and the unit tests on a 2-core machine, often beside integration tests: a
+    /// render that takes over a second there is load, not a fault. Set once, to one value, for every component test.
+    /// </summary>
+    static PanelComponentTest() => BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected BunitContext Context { get; } = new();
 
     /// <summary>Who the component sees: an Admin (with the Operator and Admin policies) unless a test changes it.</summary>

@@ -12,52 +12,30 @@ namespace PgPanel.Tests.E2E;
 /// forgets the cluster without touching its servers; a Viewer sees no mutating control and a page that says why; a
 /// stopped standby leaves a band and an alert in the history; a red pre-flight blocks Provision and registers nothing.
 /// </summary>
-public sealed class ClusterGuardTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class ClusterGuardTests() : BrowserPanelTest("e2e-guard", MonitoringEverySecond)
 {
-    private readonly TestDirectory _directory = new("e2e-guard");
-    private PanelProcess _panel = null!;
-    private BrowserSession _browser = null!;
     private int[] _ports = [];
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
-        _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
+        await base.InitializeAsync();
         _ports = FreePorts.Take(4);
-        using var api = _panel.CreateApiClient();
+        using var api = Panel.CreateApiClient();
         var job = await Api.WaitForJobAsync(api, await Api.StartJobAsync(api, Api.LocalSpec("guard", _ports[0], _ports[1])));
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
-    }
-
     [Fact]
-    public async Task New_ports_need_a_confirmation_paused_replay_shows_forget_touches_no_server_and_a_viewer_only_reads()
-    {
-        try
-        {
-            await WalkAsync();
-        }
-        catch
-        {
-            await _browser.ScreenshotAsync("failure-cluster-guard");
-            throw;
-        }
-    }
+    public Task New_ports_need_a_confirmation_paused_replay_shows_forget_touches_no_server_and_a_viewer_only_reads() => ScreenshotOnFailureAsync("failure-cluster-guard", WalkAsync);
 
     private async Task WalkAsync()
     {
-        var page = _browser.Page;
-        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
+        var page = Browser.Page;
+        await Browser.SignInAsync("admin", PanelFactory.AdminPassword);
 
         // The wizard with the existing name and new ports: the Review names the change and the restarts; Provision waits.
-        await _browser.GoAsync("/wizard");
+        await Browser.GoAsync("/wizard");
         await page.GetByLabel("Cluster name").FillAsync("guard");
         await NextAsync(page);
         await page.GetByTestId("host-primary").WaitForAsync();
@@ -70,10 +48,10 @@ public sealed class ClusterGuardTests : IAsyncLifetime
         await changes.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         await Assertions.Expect(changes).ToContainTextAsync($"primary port {_ports[0]} → {_ports[2]}");
         await Assertions.Expect(page.GetByTestId("restarts")).ToContainTextAsync("primary, standby1");
-        await _browser.ScreenshotAsync("16-existing-cluster-changes");
+        await Browser.ScreenshotAsync("16-existing-cluster-changes");
         await NextAsync(page);
         await Assertions.Expect(page.GetByTestId("provision")).ToBeDisabledAsync();
-        await _browser.ScreenshotAsync("17-provision-waits-for-confirmation");
+        await Browser.ScreenshotAsync("17-provision-waits-for-confirmation");
 
         // Nothing restarted: the pair still serves the old ports.
         var psql = $"{LocalPostgres.BinDirectory}/psql -X -q -At -v ON_ERROR_STOP=1 -h {LocalPostgres.SocketDirectory} -d postgres";
@@ -83,15 +61,15 @@ public sealed class ClusterGuardTests : IAsyncLifetime
         var pause = await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_pause()'");
         Assert.True(pause.Succeeded, pause.Output);
         Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[0]} -c 'CREATE TABLE guard_pause AS SELECT g FROM generate_series(1, 10000) g'")).Succeeded);
-        await _browser.GoAsync("/clusters/guard");
+        await Browser.GoAsync("/clusters/guard");
         await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("replay paused", new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
         await Assertions.Expect(page.GetByText("WAL replay is paused").First).ToBeVisibleAsync();
-        await _browser.ScreenshotAsync("18-replay-paused");
+        await Browser.ScreenshotAsync("18-replay-paused");
         Assert.True((await LocalPostgres.RunAsync($"{psql} -p {_ports[1]} -c 'SELECT pg_wal_replay_resume()'")).Succeeded);
         await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
 
         // A stopped standby: flagged, an alert raised into the history on the page, and a band over the outage on the chart.
-        var standbyData = Path.Combine(_directory.Path, "clusters", "guard", "standby1");
+        var standbyData = Path.Combine(DataDirectory, "clusters", "guard", "standby1");
         var stop = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {standbyData} -m fast -w");
         Assert.True(stop.Succeeded, stop.Output);
         var slow = new LocatorAssertionsToContainTextOptions { Timeout = 30_000 };
@@ -99,7 +77,7 @@ public sealed class ClusterGuardTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("alert-history")).ToContainTextAsync("raised", slow);
         var outage = page.Locator("[data-testid='band-standby1-down'], [data-testid='band-standby1-disconnected']");
         await Assertions.Expect(outage.First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
-        await _browser.ScreenshotAsync("22-standby-stopped-band-and-alert");
+        await Browser.ScreenshotAsync("22-standby-stopped-band-and-alert");
         var start = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl start -D {standbyData} -l {standbyData}.log -w");
         Assert.True(start.Succeeded, start.Output);
         await Assertions.Expect(page.GetByTestId("topology-standby1")).ToContainTextAsync("streaming", slow);
@@ -108,7 +86,7 @@ public sealed class ClusterGuardTests : IAsyncLifetime
 
         // A new cluster on a port another server holds: the pre-flight is red, Provision stays off, and a run forced
         // through the API fails before any change and registers nothing.
-        await _browser.GoAsync("/wizard");
+        await Browser.GoAsync("/wizard");
         await page.GetByLabel("Cluster name").FillAsync("blocked");
         await NextAsync(page);
         await page.GetByTestId("host-primary").WaitForAsync();
@@ -121,8 +99,8 @@ public sealed class ClusterGuardTests : IAsyncLifetime
         await NextAsync(page);
         await Assertions.Expect(page.GetByTestId("preflight-blocks")).ToContainTextAsync("primary");
         await Assertions.Expect(page.GetByTestId("provision")).ToBeDisabledAsync();
-        await _browser.ScreenshotAsync("23-red-preflight-blocks-provision");
-        using (var api = _panel.CreateApiClient())
+        await Browser.ScreenshotAsync("23-red-preflight-blocks-provision");
+        using (var api = Panel.CreateApiClient())
         {
             var failed = await Api.WaitForJobAsync(api, await Api.StartJobAsync(api, Api.LocalSpec("blocked", _ports[0], _ports[3])));
             Assert.True(Api.Status(failed) == "failed", Api.Describe(failed));
@@ -130,38 +108,38 @@ public sealed class ClusterGuardTests : IAsyncLifetime
             Assert.DoesNotContain(clusters!, c => c!["name"]!.GetValue<string>() == "blocked");
         }
 
-        await _browser.GoAsync("/clusters");
+        await Browser.GoAsync("/clusters");
         await Assertions.Expect(page.GetByTestId("cluster-guard")).ToBeVisibleAsync();
         Assert.Equal(0, await page.GetByTestId("cluster-blocked").CountAsync());
 
         // A Viewer: no mutating control, and a page that says why on a typed URL.
-        using (var api = _panel.CreateApiClient())
+        using (var api = Panel.CreateApiClient())
         {
             var created = await api.PostAsJsonAsync("/api/users", new { userName = "watcher", password = "Watcher-Password-1", role = "Viewer" });
             Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         }
 
         await page.GotoAsync("/logout");
-        await _browser.SignInAsync("watcher", "Watcher-Password-1");
+        await Browser.SignInAsync("watcher", "Watcher-Password-1");
         Assert.Equal(0, await page.GetByText("New cluster").CountAsync());
-        await _browser.GoAsync("/clusters/guard");
+        await Browser.GoAsync("/clusters/guard");
         await page.GetByTestId("topology-standby1").WaitForAsync();
         Assert.Equal(0, await page.GetByTestId("forget-open").CountAsync());
         await page.GotoAsync("/wizard");
         await Assertions.Expect(page.GetByTestId("access-denied")).ToContainTextAsync("This page needs another role");
         await Assertions.Expect(page.GetByTestId("access-denied")).ToContainTextAsync("watcher");
-        await _browser.ScreenshotAsync("19-viewer-forbidden");
+        await Browser.ScreenshotAsync("19-viewer-forbidden");
 
         // The Admin forgets the cluster: gone from PgPanel, its servers untouched.
         await page.GotoAsync("/logout");
-        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
-        await _browser.GoAsync("/clusters/guard");
+        await Browser.SignInAsync("admin", PanelFactory.AdminPassword);
+        await Browser.GoAsync("/clusters/guard");
         await page.GetByTestId("forget-open").ClickAsync();
         await page.GetByTestId("forget-name").FillAsync("guard");
-        await _browser.ScreenshotAsync("20-forget-cluster");
+        await Browser.ScreenshotAsync("20-forget-cluster");
         await page.GetByTestId("forget-confirm").ClickAsync();
         await page.WaitForURLAsync("**/clusters");
-        using (var api = _panel.CreateApiClient())
+        using (var api = Panel.CreateApiClient())
         {
             var clusters = await api.GetFromJsonAsync<JsonArray>("/api/clusters");
             Assert.DoesNotContain(clusters!, c => c!["name"]!.GetValue<string>() == "guard");

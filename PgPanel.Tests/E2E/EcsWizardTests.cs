@@ -23,7 +23,7 @@ public sealed class EcsWizardTests(Testbed bed) : IAsyncLifetime
         await bed.ResetAsync(1);
         await bed.ResetAsync(2);
         _cloud = await FakeAlibabaCloud.StartAsync(new FakeAlibabaCloudOptions(KeyId, KeySecret, [bed.Host(1), bed.Host(2)]));
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string>
+        _panel = await BuiltPanel.StartAsync(_directory.Path, "Development", new Dictionary<string, string>
         {
             ["PgPanel:Monitoring:IntervalSeconds"] = "1",
             ["PgPanel:Alibaba:EcsEndpoint"] = _cloud.Endpoint,

@@ -9,31 +9,20 @@ namespace PgPanel.Tests.E2E;
 /// page scroll sideways (wide tables scroll inside their own box), and the wizard's steps are all reachable. Screenshots
 /// of each page at 390 px go to test-output/screenshots/phone-*.
 /// </summary>
-public sealed class LayoutTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class LayoutTests() : BrowserPanelTest("e2e-layout", MonitoringEverySecond)
 {
-    private readonly TestDirectory _directory = new("e2e-layout");
-    private PanelProcess _panel = null!;
-    private BrowserSession _browser = null!;
     private Guid _run;
     private int[] _ports = [];
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
-        _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
+        await base.InitializeAsync();
         _ports = FreePorts.Take(4);
-        using var api = _panel.CreateApiClient();
+        using var api = Panel.CreateApiClient();
         _run = await Api.StartJobAsync(api, Api.LocalSpec("layout", _ports[0], _ports[1]));
         var job = await Api.WaitForJobAsync(api, _run);
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
     }
 
     [Theory]
@@ -41,9 +30,9 @@ public sealed class LayoutTests : IAsyncLifetime
     [InlineData(1280, 800)]
     public async Task Every_page_fits_the_window(int width, int height)
     {
-        var page = _browser.Page;
+        var page = Browser.Page;
         await page.SetViewportSizeAsync(width, height);
-        await _browser.SignInAsync("admin", PanelFactory.AdminPassword);
+        await Browser.SignInAsync("admin", PanelFactory.AdminPassword);
         var prefix = width < 600 ? "phone" : "laptop";
         try
         {
@@ -59,14 +48,14 @@ public sealed class LayoutTests : IAsyncLifetime
                 ("/account/tokens", "h4", "tokens"),
             })
             {
-                await _browser.GoAsync(path);
+                await Browser.GoAsync(path);
                 await page.Locator(ready).First.WaitForAsync();
                 await Task.Delay(300);
                 await AssertFitsAsync(page, width, $"{prefix}-{name}");
             }
 
             // The wizard, step by step, up to Provision.
-            await _browser.GoAsync("/wizard");
+            await Browser.GoAsync("/wizard");
             await page.GetByLabel("Cluster name").FillAsync("layout2");
             await AssertFitsAsync(page, width, $"{prefix}-wizard-1-where");
             await NextAsync(page);
@@ -88,7 +77,7 @@ public sealed class LayoutTests : IAsyncLifetime
         }
         catch
         {
-            await _browser.ScreenshotAsync($"failure-layout-{width}");
+            await Browser.ScreenshotAsync($"failure-layout-{width}");
             throw;
         }
     }
@@ -98,7 +87,7 @@ public sealed class LayoutTests : IAsyncLifetime
     {
         if (width < 600)
         {
-            await _browser.ScreenshotAsync(screenshot);
+            await Browser.ScreenshotAsync(screenshot);
         }
 
         var offenders = await page.EvaluateAsync<string[]>(

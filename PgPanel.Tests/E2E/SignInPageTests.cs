@@ -4,35 +4,19 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.E2E;
 
 /// <summary>The first page a newcomer sees, in Chromium at a phone's and a laptop's width: styled in the panel's theme, nothing overflowing.</summary>
-public sealed class SignInPageTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class SignInPageTests() : BrowserPanelTest("e2e-signin")
 {
-    private readonly TestDirectory _directory = new("e2e-signin");
-    private PanelProcess _panel = null!;
-    private BrowserSession _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development");
-        _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _panel.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Theory]
     [InlineData(390, 844)]
     [InlineData(1280, 800)]
     public async Task The_sign_in_page_is_styled_and_fits_the_window(int width, int height)
     {
-        var page = _browser.Page;
+        var page = Browser.Page;
         await page.SetViewportSizeAsync(width, height);
         await page.GotoAsync("/login");
         await page.Locator("#sign-in").WaitForAsync();
-        await _browser.ScreenshotAsync($"sign-in-{width}");
+        await Browser.ScreenshotAsync($"sign-in-{width}");
 
         // Inputs have a visible border and the button the theme's primary colour (not the browser's grey).
         var border = await page.Locator("#userName").EvaluateAsync<string>("e => getComputedStyle(e).borderTopStyle + ' ' + getComputedStyle(e).borderTopWidth");

@@ -15,7 +15,7 @@ public sealed class SshWizardTests(Testbed bed) : IAsyncLifetime
     {
         await bed.ResetAsync(1);
         await bed.ResetAsync(2);
-        _panel = await PanelProcess.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
+        _panel = await BuiltPanel.StartAsync(_directory.Path, "Development", new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" });
         _browser = await BrowserSession.StartAsync($"http://127.0.0.1:{_panel.Port}");
     }
 

@@ -159,7 +159,7 @@ public sealed class Testbed : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TestbedCollection : ICollectionFixture<Testbed>
 {
     public const string Name = "ssh test bed";

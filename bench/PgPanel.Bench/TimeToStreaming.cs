@@ -32,8 +32,8 @@ public static class TimeToStreaming
         var bareSteps = new StepBreakdown();
         try
         {
-            var published = await PanelProcess.PublishAsync(Path.Combine(root, "web"), cancellationToken);
-            await using var panel = await PanelProcess.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:Enabled"] = "false" }, cancellationToken);
+            var published = await PublishedPanel.PublishAsync(Path.Combine(root, "web"), cancellationToken);
+            await using var panel = await PublishedPanel.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:Enabled"] = "false" }, cancellationToken);
             using var client = panel.CreateApiClient();
             Console.Error.WriteLine($"B1: panel started on {panel.BaseUrl}; {options.StreamingRuns} runs each after one warm-up, alternating");
             for (var run = 0; run <= options.StreamingRuns; run++)

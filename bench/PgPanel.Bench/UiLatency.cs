@@ -64,8 +64,8 @@ public static class UiLatency
                 await SeedRunsAsync(engine, options.SeededRuns, cancellationToken);
             }
 
-            var published = await PanelProcess.PublishAsync(Path.Combine(root, "web"), cancellationToken);
-            await using var panel = await PanelProcess.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" }, cancellationToken);
+            var published = await PublishedPanel.PublishAsync(Path.Combine(root, "web"), cancellationToken);
+            await using var panel = await PublishedPanel.StartAsync(published, panelData, new Dictionary<string, string> { ["PgPanel:Monitoring:IntervalSeconds"] = "1" }, cancellationToken);
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
@@ -249,8 +249,8 @@ public static class UiLatency
     private static async Task SignInAsync(IPage page)
     {
         await page.GotoAsync("/login");
-        await page.Locator("#userName").FillAsync(PanelProcess.AdminUser);
-        await page.Locator("#password").FillAsync(PanelProcess.AdminPassword);
+        await page.Locator("#userName").FillAsync(PublishedPanel.AdminUser);
+        await page.Locator("#password").FillAsync(PublishedPanel.AdminPassword);
         await page.Locator("#sign-in").ClickAsync();
         // The redirect may be a full load or an enhanced navigation (no load event): wait for the URL only, then the page.
         await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });

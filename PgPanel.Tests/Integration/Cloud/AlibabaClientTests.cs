@@ -8,6 +8,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Cloud;
 
 /// <summary>PgPanel's own Alibaba Cloud client against the signature-checking fake: both signatures, typed errors, retries, ClientToken.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class AlibabaClientTests : IAsyncLifetime
 {
     private const string KeyId = "LTAI5tClientTests";

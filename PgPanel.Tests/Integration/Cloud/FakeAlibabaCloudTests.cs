@@ -13,6 +13,7 @@ namespace PgPanel.Tests.Integration.Cloud;
 /// Self-tests of <see cref="FakeAlibabaCloud"/>: its verifier reproduces the published signature vectors, and requests
 /// signed by hand here (with a signer private to this file) get the real API's answers.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class FakeAlibabaCloudTests : IAsyncLifetime
 {
     private const string KeyId = "LTAI5tFakeAccessKey";

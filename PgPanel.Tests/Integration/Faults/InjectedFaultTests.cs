@@ -13,16 +13,16 @@ namespace PgPanel.Tests.Integration.Faults;
 /// shell step or inside the connect step, fails that job with the reason on its step — and the panel, its API and the
 /// next job (another cluster, provisioned to streaming) go on.
 /// </summary>
-public sealed class InjectedFaultTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class InjectedFaultTests() : PanelDirectoryTest("injected-faults")
 {
-    private readonly TestDirectory _directory = new("injected-faults");
     private readonly int[] _ports = FreePorts.Take(6);
     private PanelFactory _panel = null!;
     private WebApplicationFactory<Program> _withFaults = null!;
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _panel = new PanelFactory(_directory.Path);
+        _panel = new PanelFactory(DataDirectory);
         // The real panel with the shell factory wrapped: connecting to ports[2] and initdb through ports[0]'s shell throw.
         _withFaults = _panel.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
             services.AddSingleton<IHostShellFactory>(sp => new FaultInjectingShellFactory(
@@ -30,12 +30,10 @@ public sealed class InjectedFaultTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    protected override async Task ReleaseAsync()
     {
         await _withFaults.DisposeAsync();
         await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
     }
 
     [Fact]

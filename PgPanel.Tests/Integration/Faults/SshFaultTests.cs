@@ -108,7 +108,7 @@ public sealed class SshFaultTests(Testbed bed) : TestbedPanelTest(bed, "faults",
         var data = Path.Combine(DataDirectory, "panel");
         Directory.CreateDirectory(data);
         Guid id;
-        await using (var first = await PanelProcess.StartAsync(data))
+        await using (var first = await BuiltPanel.StartAsync(data))
         {
             using var client = first.CreateApiClient();
             (_, id) = await StartSlowCloneAsync(client, "killed");
@@ -121,7 +121,7 @@ public sealed class SshFaultTests(Testbed bed) : TestbedPanelTest(bed, "faults",
         var slot = await Poll.UntilAsync(() => SlotAsync("killed"), "none", TimeSpan.FromSeconds(30));
         Assert.True(slot == "none", slot + "\n" + await Bed.ExecAsync(1, "tail -n 30 /var/log/postgresql/postgresql-15-main.log"));
 
-        await using var second = await PanelProcess.StartAsync(data);
+        await using var second = await BuiltPanel.StartAsync(data);
         using var api = second.CreateApiClient();
         Assert.Equal("interrupted", Api.Status(await Api.GetJobAsync(api, id)));
         var resume = await api.PostAsync($"/api/jobs/{id}/resume", null);

@@ -10,20 +10,14 @@ namespace PgPanel.Tests.Integration.Faults;
 /// The store under a running job: locked by another process for 75 s, or made immutable. The job fails with the reason,
 /// the panel (a real process) stays up and answers /healthz with the store's state, and the next job runs.
 /// </summary>
-public sealed class StoreFaultTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class StoreFaultTests() : PanelDirectoryTest("store")
 {
-    private readonly TestDirectory _directory = new("store");
+    /// <summary>The store made mutable again, so that the directory can be removed.</summary>
+    protected override async Task ReleaseAsync() =>
+        await new LocalShell().RunAsync(new ShellCommand($"chattr -i {DataDirectory}/pgpanel.db* 2>/dev/null || true"));
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await new LocalShell().RunAsync(new ShellCommand($"chattr -i {_directory.Path}/pgpanel.db* 2>/dev/null || true"));
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
-    }
-
-    private string Database => Path.Combine(_directory.Path, "pgpanel.db");
+    private string Database => Path.Combine(DataDirectory, "pgpanel.db");
 
     /// <summary>A pair whose primary holds about 40 MB, and the same cluster with a second standby cloned at 1 MB/s.</summary>
     private static async Task<(JsonObject Spec, Guid Job)> StartSlowCloneAsync(HttpClient client, int[] ports, string name)
@@ -56,7 +50,7 @@ public sealed class StoreFaultTests : IAsyncLifetime
     public async Task A_store_locked_for_75_s_fails_the_running_job_keeps_the_panel_up_and_the_next_job_runs()
     {
         var ports = FreePorts.Take(3);
-        await using var panel = await PanelProcess.StartAsync(_directory.Path);
+        await using var panel = await BuiltPanel.StartAsync(DataDirectory);
         using var client = panel.CreateApiClient();
         var (spec, id) = await StartSlowCloneAsync(client, ports, "locked");
 
@@ -104,7 +98,7 @@ public sealed class StoreFaultTests : IAsyncLifetime
     public async Task An_immutable_store_fails_the_running_job_without_ending_the_panel()
     {
         var ports = FreePorts.Take(3);
-        await using var panel = await PanelProcess.StartAsync(_directory.Path);
+        await using var panel = await BuiltPanel.StartAsync(DataDirectory);
         using var client = panel.CreateApiClient();
         var (_, id) = await StartSlowCloneAsync(client, ports, "immutable");
 
@@ -117,7 +111,7 @@ public sealed class StoreFaultTests : IAsyncLifetime
 
             // A change that cannot be recorded is not made: the clone is stopped. The panel is not.
             // (A pattern that does not match itself, so pgrep does not find the shell that runs it.)
-            var staging = Path.Combine(_directory.Path, "clusters", "immutable", "[.]standby2[.]pgpanel-clone");
+            var staging = Path.Combine(DataDirectory, "clusters", "immutable", "[.]standby2[.]pgpanel-clone");
             var stopped = await Poll.UntilAsync(async () => (await new LocalShell().RunAsync(new ShellCommand($"pgrep -f -- '{staging}' || true"))).Output.Trim(), "", TimeSpan.FromMinutes(1));
             Assert.Equal("", stopped);
             await Task.Delay(TimeSpan.FromSeconds(5));

@@ -4,34 +4,22 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>The local target end to end: the API provisions two real PostgreSQL clusters on this machine.</summary>
-public sealed class LocalPairTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class LocalPairTests() : InProcessPanelTest("pair")
 {
-    private readonly TestDirectory _directory = new("pair");
-    private PanelFactory _panel = null!;
-    private HttpClient _client = null!;
     private int _primaryPort;
     private int _standbyPort;
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
         (_primaryPort, _standbyPort) = FreePorts.Take(2) switch { var p => (p[0], p[1]) };
-        _panel = new PanelFactory(_directory.Path);
-        _client = _panel.CreateApiClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
+        return base.InitializeAsync();
     }
 
     [Fact]
     public async Task Local_pair_provisioned_through_the_api_streams_and_a_row_written_on_the_primary_is_read_on_the_standby()
     {
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, Api.LocalSpec("demo", _primaryPort, _standbyPort)));
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, Api.LocalSpec("demo", _primaryPort, _standbyPort)));
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
 
         // The seed's checks, asked of the servers themselves.
@@ -56,13 +44,13 @@ public sealed class LocalPairTests : IAsyncLifetime
     public async Task Running_the_same_spec_again_changes_nothing_and_keeps_the_data()
     {
         var spec = Api.LocalSpec("again", _primaryPort, _standbyPort);
-        var first = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec));
+        var first = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, spec));
         Assert.True(Api.Status(first) == "succeeded", Api.Describe(first));
         await LocalPostgres.QueryAsync(_primaryPort, "CREATE TABLE kept AS SELECT g AS id FROM generate_series(1, 5000) g");
         var system = await LocalPostgres.QueryAsync(_standbyPort, "SELECT system_identifier FROM pg_control_system()");
         var primaryStart = await LocalPostgres.QueryAsync(_primaryPort, "SELECT pg_postmaster_start_time()");
 
-        var second = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec));
+        var second = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, spec));
         Assert.True(Api.Status(second) == "succeeded", Api.Describe(second));
         Assert.All(Api.Steps(second), s => Assert.True(Api.Status(s) == "unchanged", $"{s["stepId"]} was {Api.Status(s)}: {s["output"]}"));
 
@@ -75,7 +63,7 @@ public sealed class LocalPairTests : IAsyncLifetime
     [Fact]
     public async Task Standby_data_directory_with_foreign_files_fails_at_preflight_and_is_left_byte_for_byte()
     {
-        var foreign = Path.Combine(_directory.Path, "someone-elses-data");
+        var foreign = Path.Combine(DataDirectory, "someone-elses-data");
         Directory.CreateDirectory(Path.Combine(foreign, "base"));
         await File.WriteAllBytesAsync(Path.Combine(foreign, "PG_VERSION"), "15\n"u8.ToArray());
         await File.WriteAllBytesAsync(Path.Combine(foreign, "base", "16384"), RandomNumberGenerator.GetBytes(64 * 1024));
@@ -84,7 +72,7 @@ public sealed class LocalPairTests : IAsyncLifetime
 
         var spec = Api.LocalSpec("foreign", _primaryPort, _standbyPort);
         spec["standbys"]![0]!["dataDirectory"] = foreign;
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec));
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, spec));
 
         Assert.Equal("failed", Api.Status(job));
         var failed = Assert.Single(Api.Steps(job), s => Api.Status(s) == "failed");
@@ -93,7 +81,7 @@ public sealed class LocalPairTests : IAsyncLifetime
         Assert.Contains(foreign, failed["output"]!.GetValue<string>());
         Assert.All(Api.Steps(job).Where(s => s["kind"]!.GetValue<string>() != "preflight"), s => Assert.Equal("pending", Api.Status(s)));
         Assert.Equal(before, Snapshot(foreign));
-        Assert.False(Directory.Exists(Path.Combine(_directory.Path, "clusters", "foreign", "primary")), "nothing may be created when pre-flight fails");
+        Assert.False(Directory.Exists(Path.Combine(DataDirectory, "clusters", "foreign", "primary")), "nothing may be created when pre-flight fails");
     }
 
     [Fact]
@@ -104,7 +92,7 @@ public sealed class LocalPairTests : IAsyncLifetime
         {
             ["primary"] = new System.Text.Json.Nodes.JsonObject { ["ssl"] = "on" },   // no server.crt in a fresh cluster
         };
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, spec));
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, spec));
         Assert.Equal("failed", Api.Status(job));
         var start = Api.Steps(job).Single(s => s["stepId"]!.GetValue<string>() == "start-primary");
         var output = start["output"]!.GetValue<string>();
@@ -119,7 +107,7 @@ public sealed class LocalPairTests : IAsyncLifetime
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, _primaryPort);
         listener.Start();
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, Api.LocalSpec("taken", _primaryPort, _standbyPort)));
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, Api.LocalSpec("taken", _primaryPort, _standbyPort)));
         Assert.Equal("failed", Api.Status(job));
         var failed = Assert.Single(Api.Steps(job), s => Api.Status(s) == "failed");
         Assert.Equal("preflight-port-primary", failed["stepId"]!.GetValue<string>());
@@ -130,25 +118,23 @@ public sealed class LocalPairTests : IAsyncLifetime
     public async Task The_replication_password_appears_nowhere_in_the_history_or_the_sqlite_file()
     {
         const string password = "Rep1ication-Secret-Xq9";
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, Api.LocalSpec("secret", _primaryPort, _standbyPort, password)));
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, Api.LocalSpec("secret", _primaryPort, _standbyPort, password)));
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
         Assert.DoesNotContain(password, job.ToJsonString());
-        Assert.DoesNotContain(password, await _client.GetStringAsync("/api/jobs"));
+        Assert.DoesNotContain(password, await Client.GetStringAsync("/api/jobs"));
 
         // The standby really uses it (the file is mode 0600), so the check above is not vacuous.
-        var conf = await File.ReadAllTextAsync(Path.Combine(_directory.Path, "clusters", "secret", "standby1", "pgpanel.conf"));
+        var conf = await File.ReadAllTextAsync(Path.Combine(DataDirectory, "clusters", "secret", "standby1", "pgpanel.conf"));
         Assert.Contains(password, conf);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory.Path, "clusters", "secret", "standby1", "pgpanel.conf")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(DataDirectory, "clusters", "secret", "standby1", "pgpanel.conf")));
 
-        await _panel.DisposeAsync();
-        foreach (var file in Directory.EnumerateFiles(_directory.Path, "pgpanel.db*"))
+        await StopPanelAsync();
+        foreach (var file in Directory.EnumerateFiles(DataDirectory, "pgpanel.db*"))
         {
             var bytes = await File.ReadAllBytesAsync(file);
             Assert.DoesNotContain(password, System.Text.Encoding.UTF8.GetString(bytes));
             Assert.DoesNotContain(password, System.Text.Encoding.Unicode.GetString(bytes));
         }
-
-        _panel = new PanelFactory(_directory.Path);
     }
 
     private static Dictionary<string, string> Snapshot(string root) =>

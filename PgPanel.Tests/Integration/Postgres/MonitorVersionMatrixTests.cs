@@ -16,6 +16,7 @@ namespace PgPanel.Tests.Integration.Postgres;
 /// The monitor's version-aware statement on real servers of every major from 10 to 18: a streaming pair per version
 /// (standby.signal from 12, recovery.conf before), sampled as the pgpanel_monitor login with only pg_monitor.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class MonitorVersionMatrixTests : IAsyncLifetime
 {
     private const string MonitorPassword = "Monitor-Password-2026";

@@ -6,34 +6,30 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>The monitor against a real local pair (PostgreSQL 15): lag you can trust, from both ends, every second.</summary>
-public sealed class MonitoringTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class MonitoringTests() : InProcessPanelTest("monitor")
 {
-    private readonly TestDirectory _directory = new("monitor");
     private readonly WebhookReceiver _webhook = new();
-    private PanelFactory _panel = null!;
-    private HttpClient _client = null!;
     private int[] _ports = [];
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> PanelSettings => new Dictionary<string, string>
+    {
+        ["PgPanel:Monitoring:IntervalSeconds"] = "1",
+        ["PgPanel:Monitoring:WebhookUrl"] = _webhook.Url,
+    };
+
+    public override async Task InitializeAsync()
     {
         _ports = FreePorts.Take(2);
-        _panel = new PanelFactory(_directory.Path, new Dictionary<string, string>
-        {
-            ["PgPanel:Monitoring:IntervalSeconds"] = "1",
-            ["PgPanel:Monitoring:WebhookUrl"] = _webhook.Url,
-        });
-        _client = _panel.CreateApiClient();
-        var job = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, Api.LocalSpec("watched", _ports[0], _ports[1])));
+        await base.InitializeAsync();
+        var job = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, Api.LocalSpec("watched", _ports[0], _ports[1])));
         Assert.True(Api.Status(job) == "succeeded", Api.Describe(job));
     }
 
-    public async Task DisposeAsync()
+    protected override async Task ReleaseAsync()
     {
-        _client.Dispose();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
+        await base.ReleaseAsync();
         _webhook.Dispose();
-        _directory.Dispose();
     }
 
     [Fact]
@@ -128,7 +124,7 @@ public sealed class MonitoringTests : IAsyncLifetime
     public async Task A_stopped_standby_is_flagged_within_two_intervals_alerts_and_recovers_and_a_stopped_primary_is_cluster_down()
     {
         await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
-        var standbyData = Path.Combine(_directory.Path, "clusters", "watched", "standby1");
+        var standbyData = Path.Combine(DataDirectory, "clusters", "watched", "standby1");
         var stopAsked = DateTimeOffset.UtcNow;
         var stop = await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {standbyData} -m fast -w");
         Assert.True(stop.Succeeded, stop.Output);
@@ -151,7 +147,7 @@ public sealed class MonitoringTests : IAsyncLifetime
         await WaitForAsync(s => Health(s) == "healthy" && Standby(s)["state"]!.GetValue<string>() == "streaming", TimeSpan.FromSeconds(30));
         await WaitForAlertAsync("cleared");
 
-        var primaryData = Path.Combine(_directory.Path, "clusters", "watched", "primary");
+        var primaryData = Path.Combine(DataDirectory, "clusters", "watched", "primary");
         Assert.True((await LocalPostgres.RunAsync($"{LocalPostgres.BinDirectory}/pg_ctl stop -D {primaryData} -m fast -w")).Succeeded);
         var down = await WaitForAsync(s => Health(s) == "down", TimeSpan.FromSeconds(10));
         Assert.False(down["primary"]!["reachable"]!.GetValue<bool>());
@@ -159,9 +155,9 @@ public sealed class MonitoringTests : IAsyncLifetime
             DateTimeOffset.Parse(down["sampledAt"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture).AddSeconds(2), TimeSpan.FromSeconds(10));
         Assert.Equal("down", Health(later));
 
-        var clusters = await _client.GetFromJsonAsync<JsonArray>("/api/clusters");
+        var clusters = await Client.GetFromJsonAsync<JsonArray>("/api/clusters");
         Assert.Equal("down", clusters!.Single()!["health"]!.GetValue<string>());
-        var alerts = await _client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
+        var alerts = await Client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
         Assert.Contains(alerts!["recent"]!.AsArray(), a => a!["kind"]!.GetValue<string>() == "cleared");
     }
 
@@ -181,7 +177,7 @@ public sealed class MonitoringTests : IAsyncLifetime
         Assert.True(Standby(paused)["receiveReplayGapBytes"]!.GetValue<long>() > 0);
         Assert.Equal("degraded", Health(paused));
         Assert.Contains(paused["reasons"]!.AsArray(), r => r!.GetValue<string>().Contains("WAL replay is paused", StringComparison.Ordinal));
-        var metrics = await _client.GetStringAsync("/metrics");
+        var metrics = await Client.GetStringAsync("/metrics");
         Assert.Contains("pgpanel_standby_state{cluster=\"watched\",node=\"standby1\",state=\"replay-paused\"} 1", metrics);
         JsonObject? raised = null;
         for (var i = 0; i < 100 && raised is null; i++)
@@ -200,7 +196,7 @@ public sealed class MonitoringTests : IAsyncLifetime
         JsonObject? active = null;
         for (var i = 0; i < 50; i++)
         {
-            var alerts = await _client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
+            var alerts = await Client.GetFromJsonAsync<JsonObject>("/api/clusters/watched/alerts");
             active = alerts!["active"]!.AsArray().Select(a => a!.AsObject()).FirstOrDefault(a => a["rule"]!.GetValue<string>() == "replay-paused");
             if (active is not null && active["message"]!.GetValue<string>() != raised["message"]!.GetValue<string>())
             {
@@ -236,24 +232,24 @@ public sealed class MonitoringTests : IAsyncLifetime
             Assert.Equal(first.Standby, await LocalPostgres.QueryAsync(_ports[1], sessions));
         }
 
-        Assert.Equal(2, _panel.Services.GetRequiredService<PgPanel.Core.Monitoring.NodeSources>().Built);
+        Assert.Equal(2, Panel.Services.GetRequiredService<PgPanel.Core.Monitoring.NodeSources>().Built);
     }
 
     [Fact]
     public async Task Metrics_expose_lag_and_state_per_standby_behind_the_token()
     {
         await WaitForAsync(s => Health(s) == "healthy", TimeSpan.FromSeconds(20));
-        var text = await _client.GetStringAsync("/metrics");
+        var text = await Client.GetStringAsync("/metrics");
         Assert.Contains("pgpanel_replication_lag_bytes{cluster=\"watched\",node=\"standby1\"} 0", text);
         Assert.Contains("pgpanel_standby_state{cluster=\"watched\",node=\"standby1\",state=\"streaming\"} 1", text);
         Assert.Contains("pgpanel_cluster_health{cluster=\"watched\",health=\"healthy\"} 1", text);
-        using var anonymous = _panel.CreateClient();
+        using var anonymous = Panel.CreateClient();
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
     }
 
     private async Task<JsonObject> LatestAsync()
     {
-        var response = await _client.GetAsync("/api/clusters/watched/replication");
+        var response = await Client.GetAsync("/api/clusters/watched/replication");
         return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonObject>())! : new JsonObject { ["sampledAt"] = "none", ["health"] = "none" };
     }
 
@@ -278,7 +274,7 @@ public sealed class MonitoringTests : IAsyncLifetime
 
     private async Task<List<(DateTimeOffset At, string State)>> HistoryAsync(DateTimeOffset from)
     {
-        var history = await _client.GetFromJsonAsync<JsonObject>($"/api/clusters/watched/replication/history?from={Uri.EscapeDataString(from.ToString("O"))}");
+        var history = await Client.GetFromJsonAsync<JsonObject>($"/api/clusters/watched/replication/history?from={Uri.EscapeDataString(from.ToString("O"))}");
         Assert.Contains(history!["resolution"]!.GetValue<string>(), new[] { "sample", "mixed" });
         return history["points"]!.AsArray().Select(p => (DateTimeOffset.Parse(p!["at"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture), p["state"]!.GetValue<string>())).ToList();
     }

@@ -5,25 +5,16 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Postgres;
 
 /// <summary>A panel killed mid-job: on restart the job is interrupted, and resume converges to streaming.</summary>
-public sealed class PanelRestartTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class PanelRestartTests() : PanelDirectoryTest("restart")
 {
-    private readonly TestDirectory _directory = new("restart");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Killing_the_panel_mid_job_leaves_it_interrupted_and_resume_converges_to_streaming()
     {
         var ports = FreePorts.Take(2);
         Guid id;
         string killedDuring;
-        await using (var first = await PanelProcess.StartAsync(_directory.Path))
+        await using (var first = await BuiltPanel.StartAsync(DataDirectory))
         {
             using var client = first.CreateApiClient();
             id = await Api.StartJobAsync(client, Api.LocalSpec("crash", ports[0], ports[1]));
@@ -48,7 +39,7 @@ public sealed class PanelRestartTests : IAsyncLifetime
             await PanelProcess.WaitForExitAsync(orphans, TimeSpan.FromSeconds(60));
         }
 
-        await using var second = await PanelProcess.StartAsync(_directory.Path);
+        await using var second = await BuiltPanel.StartAsync(DataDirectory);
         using var api = second.CreateApiClient();
         var interrupted = await Api.GetJobAsync(api, id);
         Assert.Equal("interrupted", Api.Status(interrupted));

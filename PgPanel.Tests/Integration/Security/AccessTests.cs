@@ -12,26 +12,17 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Security;
 
 /// <summary>Nobody in without a login; a Viewer reads but changes nothing; lockout; revoked tokens; security headers.</summary>
-public sealed partial class AccessTests : IDisposable
+[Collection(SerialCollection.Name)]
+public sealed partial class AccessTests() : InProcessPanelTest("access")
 {
     private static readonly string[] Anonymous = ["/healthz", "/login", "/account/login", "/account/setup", "/logout"];
-    private readonly TestDirectory _directory = new("access");
-    private readonly PanelFactory _panel;
-
-    public AccessTests() => _panel = new PanelFactory(_directory.Path);
-
-    public void Dispose()
-    {
-        _panel.Dispose();
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task Every_route_needs_a_login_and_a_viewer_may_not_change_anything()
     {
-        using var anonymous = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var anonymous = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var viewerToken = await TokenForNewUserAsync("viewer1", PanelRoles.Viewer);
-        using var viewer = _panel.CreateClient();
+        using var viewer = Panel.CreateClient();
         viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewerToken);
 
         var routes = Routes().ToList();
@@ -67,7 +58,7 @@ public sealed partial class AccessTests : IDisposable
     public async Task A_signed_in_viewer_gets_a_page_that_says_why_not_a_raw_404()
     {
         await CreateUserAsync("viewer2", "Viewer2-Password-9", PanelRoles.Viewer);
-        using var browser = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var browser = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var login = await LoginAsync(browser, "viewer2", "Viewer2-Password-9");
         Assert.DoesNotContain("error=", login.Headers.Location!.ToString());
         foreach (var page in new[] { "/wizard", "/settings", "/account/users" })
@@ -93,8 +84,8 @@ public sealed partial class AccessTests : IDisposable
     public async Task An_admin_unlocks_resets_reroles_and_deletes_a_user_but_never_the_last_admin()
     {
         await CreateUserAsync("ops1", "Ops1-Password-123", PanelRoles.Operator);
-        using var admin = _panel.CreateApiClient();
-        using var browser = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var admin = Panel.CreateApiClient();
+        using var browser = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         for (var i = 0; i < 5; i++)
         {
             await LoginAsync(browser, "ops1", "not-the-password");
@@ -110,7 +101,7 @@ public sealed partial class AccessTests : IDisposable
         var weak = await admin.PutAsJsonAsync("/api/users/ops1/password", new { password = "short" });
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync("/api/users/ops1/password", new { password = "Ops1-New-Password-456" })).StatusCode);
-        using (var again = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }))
+        using (var again = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }))
         {
             Assert.Contains("error=", (await LoginAsync(again, "ops1", "Ops1-Password-123")).Headers.Location!.ToString());
             Assert.DoesNotContain("error=", (await LoginAsync(again, "ops1", "Ops1-New-Password-456")).Headers.Location!.ToString());
@@ -118,7 +109,7 @@ public sealed partial class AccessTests : IDisposable
 
         // A role change applies to the user's tokens at once.
         var token = (await TokenForExistingUserAsync("ops1")).Clear;
-        using var ops = _panel.CreateClient();
+        using var ops = Panel.CreateClient();
         ops.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         Assert.NotEqual(HttpStatusCode.Forbidden, (await ops.PostAsJsonAsync("/api/plans", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsJsonAsync("/api/users/ops1/role", new { role = PanelRoles.Viewer })).StatusCode);
@@ -142,7 +133,7 @@ public sealed partial class AccessTests : IDisposable
     public async Task Five_wrong_passwords_lock_the_account()
     {
         await CreateUserAsync("locky", "Locky-Password-123", PanelRoles.Operator);
-        using var browser = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var browser = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         for (var i = 0; i < 5; i++)
         {
             var wrong = await LoginAsync(browser, "locky", "not-the-password");
@@ -161,13 +152,13 @@ public sealed partial class AccessTests : IDisposable
     [Fact]
     public async Task A_revoked_token_is_refused()
     {
-        using var admin = _panel.CreateApiClient();
+        using var admin = Panel.CreateApiClient();
         await CreateUserAsync("op1", "Operator-Password-1", PanelRoles.Operator);
-        var accounts = _panel.Services.GetRequiredService<AccountService>();
+        var accounts = Panel.Services.GetRequiredService<AccountService>();
         var user = (await accounts.ListUsersAsync()).Single(u => u.UserName == "op1");
         Assert.Contains(PanelRoles.Operator, user.Roles);
         var token = await TokenForExistingUserAsync("op1");
-        using var client = _panel.CreateClient();
+        using var client = Panel.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Clear);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/jobs")).StatusCode);
         var listed = await client.GetFromJsonAsync<JsonArray>("/api/tokens");
@@ -181,7 +172,7 @@ public sealed partial class AccessTests : IDisposable
     [Fact]
     public async Task Answers_carry_the_security_headers()
     {
-        using var client = _panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = Panel.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         foreach (var path in new[] { "/login", "/healthz", "/api/jobs" })
         {
             var response = await client.GetAsync(path);
@@ -196,7 +187,7 @@ public sealed partial class AccessTests : IDisposable
 
     private IEnumerable<(string Method, string Path)> Routes()
     {
-        var sources = _panel.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
+        var sources = Panel.Services.GetRequiredService<IEnumerable<EndpointDataSource>>();
         foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
         {
             if (endpoint.RoutePattern.RawText!.Contains('*', StringComparison.Ordinal))
@@ -217,7 +208,7 @@ public sealed partial class AccessTests : IDisposable
 
     private async Task CreateUserAsync(string name, string password, string role)
     {
-        using var admin = _panel.CreateApiClient();
+        using var admin = Panel.CreateApiClient();
         var created = await admin.PostAsJsonAsync("/api/users", new { userName = name, password, role });
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
     }
@@ -230,10 +221,10 @@ public sealed partial class AccessTests : IDisposable
 
     private async Task<(Guid Id, string Clear)> TokenForExistingUserAsync(string name)
     {
-        var users = _panel.Services.GetRequiredService<IServiceScopeFactory>().CreateScope().ServiceProvider
+        var users = Panel.Services.GetRequiredService<IServiceScopeFactory>().CreateScope().ServiceProvider
             .GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PanelUser>>();
         var user = await users.FindByNameAsync(name);
-        var (token, clear) = await _panel.Services.GetRequiredService<AccountService>().CreateTokenAsync(user!.Id, "test");
+        var (token, clear) = await Panel.Services.GetRequiredService<AccountService>().CreateTokenAsync(user!.Id, "test");
         return (token.Id, clear);
     }
 

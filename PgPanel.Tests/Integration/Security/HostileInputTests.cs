@@ -9,14 +9,11 @@ namespace PgPanel.Tests.Integration.Security;
 /// run — on this machine and over SSH to a test-bed host — and land literally: no marker file, no extra role or table.
 /// </summary>
 [Collection(TestbedCollection.Name)]
-public sealed class HostileInputTests(Testbed bed) : IAsyncLifetime
+public sealed class HostileInputTests(Testbed bed) : InProcessPanelTest("hostile")
 {
     private const string Password = "Pw$(touch${IFS}/tmp/pgpanel-pwned-pw)|&;<>`id`%n";
-    private readonly TestDirectory _directory = new("hostile");
-    private PanelFactory _panel = null!;
-    private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         await bed.ResetAsync(1);
         await bed.ResetAsync(3);
@@ -25,18 +22,14 @@ public sealed class HostileInputTests(Testbed bed) : IAsyncLifetime
             File.Delete(marker);
         }
 
-        _panel = new PanelFactory(_directory.Path);
-        _client = _panel.CreateApiClient();
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    protected override async Task ReleaseAsync()
     {
-        _client.Dispose();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
+        await base.ReleaseAsync();
         await bed.ResetAsync(1);
         await bed.ResetAsync(3);
-        _directory.Dispose();
     }
 
     [Fact]
@@ -57,13 +50,13 @@ public sealed class HostileInputTests(Testbed bed) : IAsyncLifetime
         var ports = FreePorts.Take(2);
         var local = Api.LocalSpec("hostile", ports[0], ports[1], Password);
         local["settings"] = new JsonObject { ["primary"] = settings.DeepClone() };
-        var localJob = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, local));
+        var localJob = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, local));
         Assert.True(Api.Status(localJob) == "succeeded", Api.Describe(localJob));
 
         var remote = bed.Spec("hostilessh", 1, [3], () => bed.RootConnection());
         remote["replication"]!["password"] = Password;
         remote["settings"] = new JsonObject { ["primary"] = settings.DeepClone() };
-        var remoteJob = await Api.WaitForJobAsync(_client, await Api.StartJobAsync(_client, remote));
+        var remoteJob = await Api.WaitForJobAsync(Client, await Api.StartJobAsync(Client, remote));
         Assert.True(Api.Status(remoteJob) == "succeeded", Api.Describe(remoteJob));
 
         for (var i = 0; i < legal.Count; i++)

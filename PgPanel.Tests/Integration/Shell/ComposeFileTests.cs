@@ -1,8 +1,10 @@
 using PgPanel.Core.Hosts;
+using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Integration.Shell;
 
 /// <summary>docker-compose.yml is validated with Debian's docker-compose (there is no Docker engine here to run it).</summary>
+[Collection(SerialCollection.Name)]
 public sealed class ComposeFileTests
 {
     [Fact]

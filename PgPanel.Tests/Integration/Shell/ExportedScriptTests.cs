@@ -7,31 +7,22 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Shell;
 
 /// <summary>The exported plan is a script a DBA can run by hand: it is run here, for real, twice.</summary>
-public sealed class ExportedScriptTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class ExportedScriptTests() : PanelDirectoryTest("script")
 {
-    private readonly TestDirectory _directory = new("script");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task The_exported_local_plan_run_by_bash_builds_a_streaming_pair_and_a_second_run_changes_nothing()
     {
         var ports = FreePorts.Take(2);
         string script;
-        await using (var panel = new PanelFactory(_directory.Path))
+        await using (var panel = new PanelFactory(DataDirectory))
         {
             using var client = panel.CreateApiClient();
             var response = await client.PostAsJsonAsync("/api/plans", Api.LocalSpec("byhand", ports[0], ports[1]));
             script = (await response.Content.ReadFromJsonAsync<JsonObject>())!["script"]!.GetValue<string>();
         }
 
-        var path = Path.Combine(_directory.Path, "plan.sh");
+        var path = Path.Combine(DataDirectory, "plan.sh");
         await File.WriteAllTextAsync(path, script);
         var environment = new Dictionary<string, string> { ["PGPANEL_REPLICATION_PASSWORD"] = "By-Hand-Password-77", ["PGPANEL_MONITOR_PASSWORD"] = "By-Hand-Monitor-78" };
 
@@ -64,15 +55,15 @@ public sealed class ExportedScriptTests : IAsyncLifetime
 
     private async Task<ShellResult> RunAsync(Plan plan)
     {
-        var path = Path.Combine(_directory.Path, "contract.sh");
+        var path = Path.Combine(DataDirectory, "contract.sh");
         await File.WriteAllTextAsync(path, ScriptExport.Render(plan));
-        return await new LocalShell().RunAsync(new ShellCommand($"cd {_directory.Path} && bash {path}"));
+        return await new LocalShell().RunAsync(new ShellCommand($"cd {DataDirectory} && bash {path}"));
     }
 
     [Fact]
     public async Task The_script_keeps_the_runners_step_contract()
     {
-        var marker = Path.Combine(_directory.Path, "applied");
+        var marker = Path.Combine(DataDirectory, "applied");
 
         // Exit 1: the change runs, the check runs again and passes.
         var differs = await RunAsync(OneStep($"test -f {marker} || exit 1", $"touch {marker}"));

@@ -6,6 +6,7 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Shell;
 
 /// <summary>The local shell with real bash: quoting round trips, secrets out of argv, streaming, cancellation.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class LocalShellTests
 {
     public static TheoryData<string> Hostile() =>

@@ -8,13 +8,9 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Web;
 
 /// <summary>The REST contract: bearer token, problem details naming bad fields, plans with their script. No job runs here.</summary>
-public sealed class ApiContractTests : IDisposable
+[Collection(SerialCollection.Name)]
+public sealed class ApiContractTests() : InProcessPanelTest("api")
 {
-    private readonly TestDirectory _directory = new("api");
-    private readonly PanelFactory _panel;
-
-    public ApiContractTests() => _panel = new PanelFactory(_directory.Path);
-
     [Theory]
     [InlineData("GET", "/api/jobs")]
     [InlineData("POST", "/api/jobs")]
@@ -22,11 +18,11 @@ public sealed class ApiContractTests : IDisposable
     [InlineData("GET", "/openapi/v1.json")]
     public async Task Without_a_valid_token_every_api_route_answers_401(string method, string path)
     {
-        using var anonymous = _panel.CreateClient();
+        using var anonymous = Panel.CreateClient();
         var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("{}") });
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
 
-        using var wrong = _panel.CreateClient();
+        using var wrong = Panel.CreateClient();
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token");
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("{}") })).StatusCode);
     }
@@ -34,14 +30,14 @@ public sealed class ApiContractTests : IDisposable
     [Fact]
     public async Task Healthz_needs_no_token()
     {
-        using var anonymous = _panel.CreateClient();
+        using var anonymous = Panel.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
     }
 
     [Fact]
     public async Task The_openapi_document_describes_the_api()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         var document = await client.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/jobs/{id}/resume", document);
         Assert.Contains("/api/plans", document);
@@ -50,7 +46,7 @@ public sealed class ApiContractTests : IDisposable
     [Fact]
     public async Task An_invalid_spec_answers_400_naming_each_bad_field()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         var spec = Api.LocalSpec("Bad Name", 0, 5433);
         spec["standbys"]![0]!["host"] = "127.0.0.1; touch /tmp/pwned";
         spec["replication"]!["user"] = "postgres";
@@ -77,7 +73,7 @@ public sealed class ApiContractTests : IDisposable
     [InlineData("[1]", "$")]
     public async Task Malformed_json_answers_400_with_the_field(string body, string field)
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         var response = await client.PostAsync("/api/plans", Json(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
@@ -87,7 +83,7 @@ public sealed class ApiContractTests : IDisposable
     [Fact]
     public async Task A_plan_for_remote_hosts_with_a_named_os_is_made_without_reaching_them()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         var spec = JsonNode.Parse(
             """
             {"name":"seed","postgresVersion":9.5,
@@ -111,7 +107,7 @@ public sealed class ApiContractTests : IDisposable
     [Fact]
     public async Task Settings_are_validated_saved_and_kept_across_a_restart()
     {
-        using (var client = _panel.CreateApiClient())
+        using (var client = Panel.CreateApiClient())
         {
             var bad = await client.PutAsJsonAsync("/api/settings", new JsonObject { ["defaultPrimaryPort"] = 70000, ["monitorIntervalSeconds"] = 0.2, ["webhookUrl"] = "file:///etc/passwd" });
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -128,7 +124,7 @@ public sealed class ApiContractTests : IDisposable
             Assert.True(good.IsSuccessStatusCode, await good.Content.ReadAsStringAsync());
         }
 
-        await using var restarted = new PanelFactory(_directory.Path);
+        await using var restarted = new PanelFactory(DataDirectory);
         using var again = restarted.CreateApiClient();
         var settings = await again.GetFromJsonAsync<JsonObject>("/api/settings");
         Assert.Equal(6432, settings!["defaultPrimaryPort"]!.GetValue<int>());
@@ -140,15 +136,9 @@ public sealed class ApiContractTests : IDisposable
     [Fact]
     public async Task An_unknown_job_is_404()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/jobs/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/jobs/{Guid.NewGuid()}/resume", null)).StatusCode);
-    }
-
-    public void Dispose()
-    {
-        _panel.Dispose();
-        _directory.Dispose();
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

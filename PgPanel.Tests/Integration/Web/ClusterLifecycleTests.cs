@@ -14,17 +14,13 @@ namespace PgPanel.Tests.Integration.Web;
 /// A cluster's place in PgPanel: a run that failed before changing anything registers nothing; Forget removes a cluster
 /// from PgPanel (never from its servers) and is refused while a run of it is active.
 /// </summary>
-public sealed class ClusterLifecycleTests : IDisposable
+[Collection(SerialCollection.Name)]
+public sealed class ClusterLifecycleTests() : InProcessPanelTest("lifecycle")
 {
-    private readonly TestDirectory _directory = new("lifecycle");
-    private readonly PanelFactory _panel;
-
-    public ClusterLifecycleTests() => _panel = new PanelFactory(_directory.Path);
-
     [Fact]
     public async Task A_run_whose_preflight_fails_registers_no_cluster_and_keeps_its_run()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         // Another program holds the primary's port: the port pre-flight fails before anything is made.
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
@@ -47,9 +43,9 @@ public sealed class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task Forget_removes_the_cluster_from_pgpanel_only_and_is_refused_while_a_run_is_active()
     {
-        using var client = _panel.CreateApiClient();
-        var store = _panel.Services.GetRequiredService<ClusterStore>();
-        var jobs = _panel.Services.GetRequiredService<JobStore>();
+        using var client = Panel.CreateApiClient();
+        var store = Panel.Services.GetRequiredService<ClusterStore>();
+        var jobs = Panel.Services.GetRequiredService<JobStore>();
         var spec = PanelJson.Serialize(PanelJson.Deserialize<Core.Specs.ClusterSpec>(Api.LocalSpec("kept", 15432, 15433).ToJsonString()));
         var running = new Job { Id = Guid.NewGuid(), ClusterName = "kept", SpecJson = spec, Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
         Assert.True(await jobs.TryAddAsync(running));
@@ -75,16 +71,10 @@ public sealed class ClusterLifecycleTests : IDisposable
     [Fact]
     public async Task The_store_is_readable_by_its_owner_only()
     {
-        using var client = _panel.CreateApiClient();
+        using var client = Panel.CreateApiClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/clusters")).StatusCode);
-        var files = Directory.GetFiles(_directory.Path, "pgpanel.db*");
+        var files = Directory.GetFiles(DataDirectory, "pgpanel.db*");
         Assert.Contains(files, f => f.EndsWith("pgpanel.db", StringComparison.Ordinal));
         Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
-    }
-
-    public void Dispose()
-    {
-        _panel.Dispose();
-        _directory.Dispose();
     }
 }

@@ -6,26 +6,9 @@ using PgPanel.Tests.TestBed;
 namespace PgPanel.Tests.Integration.Web;
 
 /// <summary>Oversized input gets a clear answer at once: a body over the limit 413, a spec with too many settings 400.</summary>
-public sealed class InputLimitTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class InputLimitTests() : InProcessPanelTest("limits")
 {
-    private readonly TestDirectory _directory = new("limits");
-    private PanelFactory _panel = null!;
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _panel = new PanelFactory(_directory.Path);
-        _client = _panel.CreateApiClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _panel.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Theory]
     [InlineData("/api/jobs")]
     [InlineData("/api/plans")]
@@ -33,7 +16,7 @@ public sealed class InputLimitTests : IAsyncLifetime
     {
         var body = new ByteArrayContent(new byte[50 * 1024 * 1024]);
         body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        var response = await _client.PostAsync(path, body);
+        var response = await Client.PostAsync(path, body);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("at most", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -50,7 +33,7 @@ public sealed class InputLimitTests : IAsyncLifetime
         json.Append("}}}");
         Assert.True(json.Length < 10 * 1024 * 1024, "the body stays under the request limit, so it is the validation that answers");
         var stopwatch = Stopwatch.StartNew();
-        var response = await _client.PostAsync("/api/jobs", new StringContent(json.ToString(), Encoding.UTF8, "application/json"));
+        var response = await Client.PostAsync("/api/jobs", new StringContent(json.ToString(), Encoding.UTF8, "application/json"));
         stopwatch.Stop();
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -59,6 +42,6 @@ public sealed class InputLimitTests : IAsyncLifetime
         Console.WriteLine($"500,000 settings refused in {stopwatch.ElapsedMilliseconds} ms");
         // Not a speed goal (benchmarks hold those): a guard against the quadratic merge that took minutes.
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
-        Assert.Equal("[]", (await _client.GetStringAsync("/api/jobs")).Trim());
+        Assert.Equal("[]", (await Client.GetStringAsync("/api/jobs")).Trim());
     }
 }

@@ -9,27 +9,9 @@ namespace PgPanel.Tests.Integration.Web;
 /// At most one queued or running job per cluster, decided by the database: twenty simultaneous starts make one job and
 /// every caller gets its id; a failed run cannot be resumed while another run of its cluster is active.
 /// </summary>
-public sealed class OneActiveJobTests : IAsyncLifetime
+[Collection(SerialCollection.Name)]
+public sealed class OneActiveJobTests() : InProcessPanelTest("one-active")
 {
-    private readonly TestDirectory _directory = new("one-active");
-    private PanelFactory _panel = null!;
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _panel = new PanelFactory(_directory.Path);
-        _client = _panel.CreateApiClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _panel.DisposeAsync();
-        await LocalPostgres.StopAllUnderAsync(_directory.Path);
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Twenty_simultaneous_starts_make_one_job_and_a_second_run_blocks_resuming_the_first()
     {
@@ -39,26 +21,26 @@ public sealed class OneActiveJobTests : IAsyncLifetime
         var starts = Enumerable.Range(0, 20).Select(async _ =>
         {
             await gate.WaitAsync();
-            return await Api.StartJobAsync(_client, spec.DeepClone().AsObject());
+            return await Api.StartJobAsync(Client, spec.DeepClone().AsObject());
         }).ToList();
         gate.Release(20);
         var ids = await Task.WhenAll(starts);
         Assert.Single(ids.Distinct());
-        var listed = await _client.GetFromJsonAsync<JsonArray>("/api/jobs?cluster=race");
+        var listed = await Client.GetFromJsonAsync<JsonArray>("/api/jobs?cluster=race");
         Assert.Single(listed!);
 
         // The first run is cancelled; a second one starts; the first cannot be resumed beside it.
         var first = ids[0];
-        (await _client.PostAsync($"/api/jobs/{first}/cancel", null)).EnsureSuccessStatusCode();
-        Assert.Equal("cancelled", Api.Status(await Api.WaitForJobAsync(_client, first)));
-        var second = await Api.StartJobAsync(_client, spec.DeepClone().AsObject());
+        (await Client.PostAsync($"/api/jobs/{first}/cancel", null)).EnsureSuccessStatusCode();
+        Assert.Equal("cancelled", Api.Status(await Api.WaitForJobAsync(Client, first)));
+        var second = await Api.StartJobAsync(Client, spec.DeepClone().AsObject());
         Assert.NotEqual(first, second);
-        var resume = await _client.PostAsync($"/api/jobs/{first}/resume", null);
+        var resume = await Client.PostAsync($"/api/jobs/{first}/resume", null);
         var body = await resume.Content.ReadAsStringAsync();
         // A local pair takes seconds to provision: the second run is still active when the resume is asked for.
         Assert.True(resume.StatusCode == HttpStatusCode.Conflict, $"{(int)resume.StatusCode}: {body}");
         Assert.Contains("Another run of cluster race is queued or running", body, StringComparison.Ordinal);
-        Assert.Equal("cancelled", Api.Status(await Api.GetJobAsync(_client, first)));
-        Assert.Equal("succeeded", Api.Status(await Api.WaitForJobAsync(_client, second)));
+        Assert.Equal("cancelled", Api.Status(await Api.GetJobAsync(Client, first)));
+        Assert.Equal("succeeded", Api.Status(await Api.WaitForJobAsync(Client, second)));
     }
 }

@@ -1,21 +1,29 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text;
 
-namespace PgPanel.Tests.TestBed;
+namespace PgPanel.Testing;
 
-/// <summary>The panel as its own process (dotnet PgPanel.Web.dll), so a test can kill it the way a crash would.</summary>
+/// <summary>
+/// The panel as its own process (<c>dotnet PgPanel.Web.dll</c>), as an operator runs it: a test can kill it the way a
+/// crash would, the bench measures it from outside. Its output is kept in <see cref="Log"/>; it is stopped by its PID.
+/// </summary>
 public sealed class PanelProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly System.Text.StringBuilder _log = new();
+    private readonly PanelLaunch _launch;
+    private readonly StringBuilder _log = new();
 
-    private PanelProcess(Process process, int port)
+    private PanelProcess(Process process, PanelLaunch launch)
     {
         _process = process;
-        Port = port;
+        _launch = launch;
     }
 
-    public int Port { get; }
+    public int Port => _launch.Port;
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
 
     public int Pid => _process.Id;
 
@@ -33,36 +41,44 @@ public sealed class PanelProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PanelProcess> StartAsync(string dataDirectory, string environment = "Production", IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts the panel and waits until it answers /healthz; a panel that does not in time is stopped.</summary>
+    public static async Task<PanelProcess> StartAsync(PanelLaunch launch, CancellationToken cancellationToken = default)
     {
-        var port = FreePorts.Take(1)[0];
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = dataDirectory,
+            WorkingDirectory = launch.DataDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(WebAssembly());
+        start.ArgumentList.Add(launch.WebAssembly);
+        if (launch.ContentRoot is not null)
+        {
+            start.ArgumentList.Add("--contentRoot");
+            start.ArgumentList.Add(launch.ContentRoot);
+        }
+
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["PgPanel__DataDirectory"] = dataDirectory;
-        start.Environment["PgPanel__ApiToken"] = PanelFactory.Token;
-        start.Environment["PgPanel__Bootstrap__AdminPassword"] = PanelFactory.AdminPassword;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        start.ArgumentList.Add($"http://127.0.0.1:{launch.Port}");
+        start.Environment["PgPanel__DataDirectory"] = launch.DataDirectory;
+        start.Environment["PgPanel__ApiToken"] = launch.ApiToken;
+        start.Environment["PgPanel__Bootstrap__AdminPassword"] = launch.AdminPassword;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = launch.Environment;
+        foreach (var (key, value) in launch.Settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        var process = Process.Start(start)!;
-        var panel = new PanelProcess(process, port);
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var panel = new PanelProcess(process, launch);
         process.OutputDataReceived += (_, e) => panel.Append(e.Data);
         process.ErrorDataReceived += (_, e) => panel.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         using var probe = new HttpClient();
-        for (var i = 0; i < 300; i++)
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < launch.StartTimeout)
         {
             if (process.HasExited)
             {
@@ -71,7 +87,7 @@ public sealed class PanelProcess : IAsyncDisposable
 
             try
             {
-                if ((await probe.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode)
+                if ((await probe.GetAsync(new Uri($"{panel.BaseUrl}/healthz"), cancellationToken).ConfigureAwait(false)).IsSuccessStatusCode)
                 {
                     return panel;
                 }
@@ -81,16 +97,18 @@ public sealed class PanelProcess : IAsyncDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"The panel did not answer /healthz within 30 s: {panel.Log}");
+        await panel.DisposeAsync().ConfigureAwait(false);
+        throw new TimeoutException($"The panel did not answer /healthz within {launch.StartTimeout.TotalSeconds:0} s: {panel.Log}");
     }
 
+    /// <summary>A client of the REST API with the panel's token.</summary>
     public HttpClient CreateApiClient()
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", PanelFactory.Token);
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _launch.ApiToken);
         return client;
     }
 
@@ -103,34 +121,47 @@ public sealed class PanelProcess : IAsyncDisposable
         return children;
     }
 
+    /// <summary>Stops the panel as <see cref="PanelLaunch.StopGrace"/> says: SIGTERM and a grace period, or SIGKILL at once.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        var stopped = _process.HasExited || (_launch.StopGrace > TimeSpan.Zero && await TerminateAsync(_launch.StopGrace).ConfigureAwait(false));
+        if (!stopped)
         {
             _process.Kill(entireProcessTree: false);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().ConfigureAwait(false);
         }
 
         _process.Dispose();
     }
 
     /// <summary>Waits (without killing them) until the given processes have ended.</summary>
-    public static async Task WaitForExitAsync(IEnumerable<int> pids, TimeSpan limit)
+    public static async Task WaitForExitAsync(IEnumerable<int> pids, TimeSpan limit, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + limit;
         while (pids.Any(pid => Directory.Exists($"/proc/{pid}") && !IsZombie(pid)) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string WebAssembly()
+    /// <summary>SIGTERM, then waits for the exit; false when the panel is still running after the grace period.</summary>
+    private async Task<bool> TerminateAsync(TimeSpan grace)
     {
-        var testBin = AppContext.BaseDirectory.TrimEnd('/');
-        var configuration = new DirectoryInfo(testBin).Parent!.Name;
-        var root = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "PgPanel.Web", "bin", configuration, "net10.0", "PgPanel.Web.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build PgPanel.Web first.", dll);
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])))
+        {
+            await term!.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static List<int> Descendants(int root)
@@ -147,7 +178,7 @@ public sealed class PanelProcess : IAsyncDisposable
             {
                 var stat = File.ReadAllText($"{dir}/stat");
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
