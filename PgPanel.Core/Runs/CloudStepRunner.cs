@@ -70,7 +70,8 @@ public sealed class CloudStepRunner(EcsProvisioner provisioner, JobStore jobs, S
             StepId = CloudStepIds.Release, Title = $"Release the cloud resources this run created (asked by {by})", Node = "cloud", Kind = StepKind.Cloud,
             Status = StepStatus.Pending, Commands = action.Describe(),
         }, cancellationToken).ConfigureAwait(false);
-        await engine.RunAsync(job.Id, step, action, redactor, cancellationToken).ConfigureAwait(false);
+        // Not stopped by the request that asked for it: a release cut off halfway leaves resources behind unseen.
+        await engine.RunAsync(job.Id, step, action, redactor, CancellationToken.None).ConfigureAwait(false);
         return step;
     }
 }

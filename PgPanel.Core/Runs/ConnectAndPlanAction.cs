@@ -70,7 +70,15 @@ public sealed class ConnectAndPlanAction(
         {
             if (Hosts is not null)
             {
-                await Hosts.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await Hosts.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception disposal) when (disposal is not OperationCanceledException)
+                {
+                    // The failure that matters is the one being handled; a connection that closes badly adds nothing.
+                }
+
                 Hosts = null;
             }
 

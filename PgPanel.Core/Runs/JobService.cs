@@ -156,7 +156,7 @@ public sealed class JobService(
 
             if (attempt == 3)
             {
-                throw new InvalidOperationException($"Could not record a run of cluster {spec.Name}: other runs of it kept starting and ending; start again.");
+                throw new RunConflictException($"Could not record a run of cluster {spec.Name}: other runs of it kept starting and ending; start again.");
             }
 
             job.Id = Guid.NewGuid();
@@ -187,7 +187,7 @@ public sealed class JobService(
 
         if ((await jobs.ListCloudResourcesAsync(id, cancellationToken).ConfigureAwait(false)).Any(r => r.ReleasedAt is not null))
         {
-            throw new InvalidOperationException("This run's cloud resources were released; start a new run instead of resuming it.");
+            throw new RunConflictException("This run's cloud resources were released; start a new run instead of resuming it.");
         }
 
         if (await jobs.PrepareResumeAsync(id, cancellationToken).ConfigureAwait(false))
@@ -245,13 +245,13 @@ public sealed class JobService(
 
         if (await jobs.FindActiveAsync(name, cancellationToken).ConfigureAwait(false) is { } active)
         {
-            throw new InvalidOperationException($"Run {active.Id.ToString()[..8]} of cluster {name} is {active.Status.ToString().ToLowerInvariant()}; cancel it or let it end first.");
+            throw new RunConflictException($"Run {active.Id.ToString()[..8]} of cluster {name} is {active.Status.ToString().ToLowerInvariant()}; cancel it or let it end first.");
         }
 
         var live = await jobs.ListLiveInstancesAsync(name, Guid.Empty, cancellationToken).ConfigureAwait(false);
         if (live.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new RunConflictException(
                 $"Cluster {name} has live cloud instances ({string.Join(", ", live.Select(i => i.ResourceId))}) created by run {live[0].JobId.ToString()[..8]}; " +
                 "release them (or delete them in the console) first, so that nothing is left running unseen.");
         }
@@ -281,14 +281,14 @@ public sealed class JobService(
 
         if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled or JobStatus.Interrupted))
         {
-            throw new InvalidOperationException($"Only a failed, cancelled or interrupted run can release its resources; this one is {job.Status.ToString().ToLowerInvariant()}.");
+            throw new RunConflictException($"Only a failed, cancelled or interrupted run can release its resources; this one is {job.Status.ToString().ToLowerInvariant()}.");
         }
 
         var secrets = clusters.Unseal(job.SealedSecretsJson);
         var spec = SpecSecrets.Apply(PanelJson.Deserialize<ClusterSpec>(job.SpecJson), secrets);
         if (spec.Cloud is null)
         {
-            throw new InvalidOperationException("This run created no cloud resources.");
+            throw new RunConflictException("This run created no cloud resources.");
         }
 
         await jobs.AppendAuditAsync(id, $"release of cloud resources asked by {by}", cancellationToken).ConfigureAwait(false);

@@ -278,7 +278,7 @@ public sealed class JobStore(IDbContextFactory<PanelDbContext> contexts, TimePro
             }
             catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
             {
-                throw new InvalidOperationException($"Another run of cluster {job.ClusterName} is queued or running: wait for it to end, or cancel it, before resuming this one.");
+                throw new RunConflictException($"Another run of cluster {job.ClusterName} is queued or running: wait for it to end, or cancel it, before resuming this one.");
             }
 
             return true;

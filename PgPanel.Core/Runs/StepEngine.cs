@@ -42,7 +42,23 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, storeLost.Token);
         var limit = TimeSpan.FromSeconds(options.Value.StepIdleTimeoutSeconds);
         var flusher = FlushPeriodicallyAsync(run, storeLost, background.Token);
+        run.Touch(); // the idle clock starts now, not before the first save (which may wait for a busy store)
         var watchdog = action.WatchIdle ? WatchIdleAsync(run, limit, stopped, background.Token) : Task.CompletedTask;
+        try
+        {
+            return await RunGuardedAsync(run, action, limit, storeLost, stopped, background, flusher, watchdog, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened (a rescue that met a store failure included), the flusher and the watchdog end here.
+            await StopAsync(background, flusher, watchdog).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StepOutcome> RunGuardedAsync(StepRun run, IStepAction action, TimeSpan limit, CancellationTokenSource storeLost,
+        CancellationTokenSource stopped, CancellationTokenSource background, Task flusher, Task watchdog, CancellationToken cancellationToken)
+    {
+        var (jobId, step) = (run.JobId, run.Step);
         var stopwatch = Stopwatch.StartNew();
         StepOutcome outcome;
         try
@@ -77,7 +93,6 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
         catch (StoreUnavailableException)
         {
             // Nothing can be recorded: the job is failed as soon as the store allows (its running steps with it).
-            await StopAsync(background, flusher, watchdog).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex)

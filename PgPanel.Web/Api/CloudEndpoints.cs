@@ -14,18 +14,7 @@ public static class CloudEndpoints
                     return Problems.Validation(new Dictionary<string, string[]> { ["regionId"] = ["Use a region id such as cn-hangzhou."] });
                 }
 
-                try
-                {
-                    return Results.Ok(await catalog.LookupAsync(request, cancellationToken));
-                }
-                catch (AlibabaApiException ex)
-                {
-                    return Problems.Cloud(ex);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    return Results.Problem(title: "No Alibaba Cloud AccessKey.", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest);
-                }
+                return Results.Ok(await catalog.LookupAsync(request, cancellationToken));
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("LookupAlibaba")

@@ -68,14 +68,7 @@ public static class ClusterEndpoints
 
         api.MapDelete("/clusters/{name}", async (string name, JobService jobs, HttpContext context, CancellationToken cancellationToken) =>
             {
-                try
-                {
-                    return await jobs.ForgetClusterAsync(name, JobEndpoints.Who(context), cancellationToken) ? Results.NoContent() : Problems.NotFound($"Cluster {name}");
-                }
-                catch (InvalidOperationException ex)
-                {
-                    return Problems.Conflict(ex.Message);
-                }
+                return await jobs.ForgetClusterAsync(name, JobEndpoints.Who(context), cancellationToken) ? Results.NoContent() : Problems.NotFound($"Cluster {name}");
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanAdminister)
             .WithName("ForgetCluster")

@@ -33,14 +33,7 @@ public static class HostEndpoints
                     return Problems.Validation(validation.Errors.ToDictionary());
                 }
 
-                try
-                {
-                    return Results.Ok(await hosts.ProbeAsync(node, cancellationToken));
-                }
-                catch (HostProbeException ex)
-                {
-                    return Problems.HostUnreachable(ex.Message);
-                }
+                return Results.Ok(await hosts.ProbeAsync(node, cancellationToken));
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ProbeHost")

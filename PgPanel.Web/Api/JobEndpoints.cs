@@ -20,23 +20,8 @@ public static class JobEndpoints
                     return problem;
                 }
 
-                try
-                {
-                    var job = await service.StartAsync(spec!, Who(request.HttpContext), confirm, cancellationToken);
-                    return Results.Accepted($"/api/jobs/{job.Id}", new { id = job.Id, status = job.Status });
-                }
-                catch (SpecValidationException ex)
-                {
-                    return Problems.Validation(ex.Result.Errors.ToDictionary());
-                }
-                catch (ConfirmationRequiredException ex)
-                {
-                    return Problems.ConfirmationRequired(ex.Changes);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    return Problems.Conflict(ex.Message);
-                }
+                var job = await service.StartAsync(spec!, Who(request.HttpContext), confirm, cancellationToken);
+                return Results.Accepted($"/api/jobs/{job.Id}", new { id = job.Id, status = job.Status });
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("StartJob")
@@ -77,15 +62,8 @@ public static class JobEndpoints
 
         api.MapPost("/jobs/{id:guid}/resume", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
             {
-                try
-                {
-                    return await service.ResumeAsync(id, Who(context), cancellationToken) is { } job
-                        ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}");
-                }
-                catch (InvalidOperationException ex)
-                {
-                    return Problems.Conflict(ex.Message);
-                }
+                return await service.ResumeAsync(id, Who(context), cancellationToken) is { } job
+                    ? Results.Accepted($"/api/jobs/{id}", JobResponse.From(job, withSteps: false)) : Problems.NotFound($"Job {id}");
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ResumeJob")
@@ -106,15 +84,8 @@ public static class JobEndpoints
 
         api.MapPost("/jobs/{id:guid}/release-cloud-resources", async (Guid id, JobService service, HttpContext context, CancellationToken cancellationToken) =>
             {
-                try
-                {
-                    return await service.ReleaseCloudResourcesAsync(id, Who(context), cancellationToken) is { } job
-                        ? Results.Ok(JobResponse.From(job, withSteps: true)) : Problems.NotFound($"Job {id}");
-                }
-                catch (InvalidOperationException ex)
-                {
-                    return Problems.Conflict(ex.Message);
-                }
+                return await service.ReleaseCloudResourcesAsync(id, Who(context), cancellationToken) is { } job
+                    ? Results.Ok(JobResponse.From(job, withSteps: true)) : Problems.NotFound($"Job {id}");
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ReleaseCloudResources")

@@ -16,19 +16,8 @@ public static class PlanEndpoints
                     return problem;
                 }
 
-                try
-                {
-                    var plan = await service.PlanAsync(spec!, cancellationToken);
-                    return Results.Ok(PlanResponse.From(plan, spec));
-                }
-                catch (Core.Specs.SpecValidationException ex)
-                {
-                    return Problems.Validation(ex.Result.Errors.ToDictionary());
-                }
-                catch (HostProbeException ex)
-                {
-                    return Problems.HostUnreachable(ex.Message);
-                }
+                var plan = await service.PlanAsync(spec!, cancellationToken);
+                return Results.Ok(PlanResponse.From(plan, spec));
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("CreatePlan")
@@ -45,19 +34,8 @@ public static class PlanEndpoints
                     return problem;
                 }
 
-                try
-                {
-                    var (plan, preflight) = await service.ReviewAsync(spec!, cancellationToken);
-                    return Results.Ok(PlanResponse.From(plan, spec, preflight));
-                }
-                catch (Core.Specs.SpecValidationException ex)
-                {
-                    return Problems.Validation(ex.Result.Errors.ToDictionary());
-                }
-                catch (HostProbeException ex)
-                {
-                    return Problems.HostUnreachable(ex.Message);
-                }
+                var (plan, preflight) = await service.ReviewAsync(spec!, cancellationToken);
+                return Results.Ok(PlanResponse.From(plan, spec, preflight));
             })
             .RequireAuthorization(Core.Accounts.PanelRoles.CanOperate)
             .WithName("ReviewPlan")

@@ -23,6 +23,10 @@ internal static class Problems
             statusCode: StatusCodes.Status409Conflict,
             extensions: new Dictionary<string, object?> { ["changes"] = changes.Items, ["restarts"] = changes.Restarts, ["confirmToken"] = changes.Token });
 
+    /// <summary>400: no AccessKey entered or found; the detail says where PgPanel looked.</summary>
+    public static IResult CloudCredentialsMissing(string detail) =>
+        Results.Problem(title: "No Alibaba Cloud AccessKey.", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
     public static IResult HostUnreachable(string detail) =>
         Results.Problem(title: "A host could not be probed.", detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity);
 }

@@ -18,6 +18,7 @@ public static class PgPanelWebExtensions
         var services = builder.Services;
         services.Configure<JsonOptions>(o => PanelJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
+        services.AddExceptionHandler<Api.ApiExceptionHandler>();
         services.AddSingleton<ApiTokenProvider>();
         // One policy scheme: a request with "Authorization: Bearer" is an API client, anything else a browser with a cookie.
         services.AddAuthentication(o =>

@@ -28,7 +28,7 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
         var entered = cloud.AccessKeyId is { } id && cloud.AccessKeySecret is { } secret ? new AlibabaCredentials(id, secret, cloud.SecurityToken) : null;
         var lookedAt = new List<string>();
         return await credentialResolver.ResolveAsync(entered, lookedAt, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"No Alibaba Cloud AccessKey: looked at {string.Join("; ", lookedAt)}. Enter one in the wizard, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET for the panel.");
+            ?? throw new CloudCredentialsMissingException($"No Alibaba Cloud AccessKey: looked at {string.Join("; ", lookedAt)}. Enter one in the wizard, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET for the panel.");
     }
 
     public async Task<EcsRun> BeginAsync(
