@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PgPanel.Core.Records;
+using PgPanel.Core.Text;
 
 namespace PgPanel.Core;
 
@@ -16,7 +18,7 @@ public static class PanelJson
         {
             // A standby's state reads as the contract names it ("catching-up", "replay-paused"); options' converters come
             // before the enum's own [JsonConverter], so it is named here.
-            options.Converters.Add(new Monitoring.KebabCaseEnumConverter<Monitoring.StandbyState>());
+            options.Converters.Add(new KebabCaseEnumConverter<StandbyState>());
             options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         }
 

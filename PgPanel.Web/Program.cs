@@ -1,4 +1,4 @@
-using PgPanel.Core;
+using PgPanel.Core.Extensions;
 using PgPanel.Web.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -3,7 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Accounts;
 

@@ -1,6 +1,6 @@
 namespace PgPanel.Core.Cloud;
 
-/// <summary>The kinds of <see cref="Runs.CloudResource"/>, in the order they are created (released in reverse).</summary>
+/// <summary>The kinds of <see cref="CloudResource"/>, in the order they are created (released in reverse).</summary>
 public static class CloudResourceKinds
 {
     public const string Instance = "instance";

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 
 namespace PgPanel.Core.Clusters;

@@ -1,4 +1,3 @@
-using PgPanel.Core.Planning;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
@@ -25,9 +24,9 @@ public sealed class ConnectedHosts : IAsyncDisposable
         var byHost = new Dictionary<string, IHostShell>(StringComparer.Ordinal);
         try
         {
-            foreach (var id in Planner.NodeIds(spec).Where(id => only?.Invoke(id) ?? true))
+            foreach (var nodeId in NodeId.All(spec).Where(n => only?.Invoke(n.ToString()) ?? true))
             {
-                var node = Planner.NodeSpecOf(spec, id);
+                var (id, node) = (nodeId.ToString(), nodeId.In(spec));
                 var key = HostShellFactory.HostKey(node);
                 if (!byHost.TryGetValue(key, out var shell))
                 {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
 

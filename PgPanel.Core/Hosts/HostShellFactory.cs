@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;

@@ -1,4 +1,4 @@
-using PgPanel.Core.Planning;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Hosts;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Monitoring;
 

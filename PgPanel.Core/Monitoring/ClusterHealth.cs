@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PgPanel.Core.Text;
 
 namespace PgPanel.Core.Monitoring;
 

@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Monitoring;
 
 /// <summary>One interval's view of a cluster: the primary's senders and each standby's receiver, with health.</summary>

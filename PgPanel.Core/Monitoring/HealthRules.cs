@@ -1,3 +1,4 @@
+using PgPanel.Core.Records;
 using PgPanel.Core.Text;
 
 namespace PgPanel.Core.Monitoring;

@@ -1,5 +1,5 @@
-using PgPanel.Core.Planning;
 using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Monitoring;
 

@@ -1,5 +1,6 @@
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Monitoring;
@@ -12,7 +13,7 @@ public sealed class MonitorTargetSource(ClusterStore clusters)
         var targets = new List<MonitorTarget>();
         foreach (var record in await clusters.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (record.State != Clusters.ClusterState.Ready)
+            if (record.State != ClusterState.Ready)
             {
                 continue;
             }

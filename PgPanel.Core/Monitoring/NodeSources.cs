@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Monitoring;
 
@@ -65,7 +66,7 @@ public sealed class NodeSources(IOptions<MonitorOptions> options) : IAsyncDispos
                 Host = node.Host,
                 Port = node.Port,
                 Database = "postgres",
-                Username = Planning.PlanDefaults.MonitorRole,
+                Username = PlanDefaults.MonitorRole,
                 Password = target.Password.Reveal(),
                 Timeout = timeout,
                 CommandTimeout = timeout,

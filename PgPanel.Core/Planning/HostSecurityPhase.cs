@@ -1,4 +1,5 @@
 using PgPanel.Core.Hosts;
+using PgPanel.Core.Records;
 using static PgPanel.Core.Security.ShellQuote;
 
 namespace PgPanel.Core.Planning;

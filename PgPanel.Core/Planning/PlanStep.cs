@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Planning;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using PgPanel.Core.Hosts;
-using PgPanel.Core.Monitoring;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Planning.StepPrivileges;
@@ -193,7 +192,7 @@ internal static class PrimaryPhase
         var exists = $"{l.Psql()} -At -c {Quote($"SELECT rolcanlogin FROM pg_roles WHERE rolname = {SqlQuote.Literal(role)}")}";
         var grants = modern
             ? $"GRANT pg_monitor TO {SqlQuote.Identifier(role)};"
-            : ReplicationQueries.LegacyMonitorFunctions(spec.PostgresVersion, role);
+            : LegacyMonitorFunctions.Create(spec.PostgresVersion, role);
         var granted = modern
             ? $"SELECT pg_has_role({SqlQuote.Literal(role)}, 'pg_monitor', 'member')"
             : $"SELECT has_function_privilege({SqlQuote.Literal(role)}, 'pgpanel.stat_replication()', 'execute')";

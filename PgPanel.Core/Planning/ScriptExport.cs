@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using PgPanel.Core.Records;
 using static PgPanel.Core.Security.ShellQuote;
 
 namespace PgPanel.Core.Planning;

@@ -1,3 +1,4 @@
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Planning.StepPrivileges;
 using static PgPanel.Core.Security.ShellQuote;

@@ -1,4 +1,5 @@
 using PgPanel.Core.Hosts;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Planning.StepPrivileges;

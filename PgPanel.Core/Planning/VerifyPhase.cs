@@ -1,3 +1,4 @@
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Security.ShellQuote;

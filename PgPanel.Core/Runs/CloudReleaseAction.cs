@@ -1,4 +1,5 @@
 using PgPanel.Core.Cloud.Alibaba;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Runs;
 

@@ -1,5 +1,5 @@
 using PgPanel.Core.Cloud.Alibaba;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Runs;

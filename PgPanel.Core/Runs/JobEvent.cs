@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Runs;
 
 /// <summary>Something happened in a job: a step started, printed a line, made progress or ended; the job's status changed.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Runs;
 

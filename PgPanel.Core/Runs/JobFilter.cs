@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Runs;
 
 /// <summary>What the Runs page (and GET /api/jobs) filters the history by.</summary>

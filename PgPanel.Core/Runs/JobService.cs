@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Runs;
 

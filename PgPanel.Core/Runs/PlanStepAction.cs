@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using static PgPanel.Core.Security.ShellQuote;
 
 namespace PgPanel.Core.Runs;

@@ -1,5 +1,6 @@
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Core.Runs;
 

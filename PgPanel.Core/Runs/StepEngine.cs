@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 
 namespace PgPanel.Core.Runs;

@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Runs;
 
 /// <summary>How one step ended.</summary>

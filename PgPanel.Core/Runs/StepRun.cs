@@ -1,4 +1,5 @@
 using System.Text;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 
 namespace PgPanel.Core.Runs;

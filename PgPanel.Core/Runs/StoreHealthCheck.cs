@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PgPanel.Core.Persistence;
 
 namespace PgPanel.Core.Runs;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using PgPanel.Core.Monitoring;
-using PgPanel.Core.Planning;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Settings;
 

@@ -1,5 +1,3 @@
-using PgPanel.Core.Planning;
-
 namespace PgPanel.Core.Specs;
 
 /// <summary>What the DBA asks for: one primary, its standbys, the replication role and settings.</summary>

@@ -1,4 +1,3 @@
-using PgPanel.Core.Planning;
 using PgPanel.Core.Security;
 
 namespace PgPanel.Core.Specs;
@@ -32,9 +31,9 @@ public static class SpecSecrets
             Add(secrets, CloudInstancePassword, cloud.InstancePassword);
         }
 
-        foreach (var id in Planner.NodeIds(spec))
+        foreach (var id in NodeId.All(spec))
         {
-            var connection = Planner.NodeSpecOf(spec, id).Connection ?? ConnectionSpec.Local;
+            var connection = id.In(spec).Connection ?? ConnectionSpec.Local;
             Add(secrets, $"ssh.{id}.privateKey", connection.PrivateKey);
             Add(secrets, $"ssh.{id}.passphrase", connection.Passphrase);
             Add(secrets, $"ssh.{id}.password", connection.Password);
@@ -72,7 +71,7 @@ public static class SpecSecrets
                 SecurityToken = cloud.SecurityToken ?? (cloud.AccessKeyId is null ? null : secrets.GetValueOrDefault(CloudSecurityToken)),
                 InstancePassword = cloud.InstancePassword ?? secrets.GetValueOrDefault(CloudInstancePassword),
             },
-            Primary = Fill(spec.Primary, Planner.PrimaryId),
+            Primary = Fill(spec.Primary, NodeId.Primary.ToString()),
             Standbys = spec.Standbys.Select((s, i) => Fill(s, NodeId.StandbyAt(i).ToString())).ToList(),
         };
     }

@@ -2,7 +2,7 @@ using Bunit;
 using PgPanel.Core;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Monitoring;
-using PgPanel.Core.Security;
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 using PgPanel.Web.Components.Pages.Clusters;
 
@@ -13,7 +13,7 @@ public sealed class ClusterDashboardTests : PanelComponentTest
     [Fact]
     public async Task A_new_sample_updates_the_numbers_and_the_state_without_a_reload()
     {
-        var spec = Unit.SpecBuilder.Local(PgPanel.Core.Planning.PgVersion.Of(15));
+        var spec = Unit.SpecBuilder.Local(PgVersion.Of(15));
         await Core<ClusterStore>().SaveAsync("demo", "15", PanelJson.Serialize(spec), Guid.NewGuid());
         Core<SampleStore>().Add(Sample(0, StandbyState.Streaming, ClusterHealth.Healthy));
 
@@ -30,7 +30,7 @@ public sealed class ClusterDashboardTests : PanelComponentTest
     [Fact]
     public async Task An_admin_forgets_a_cluster_after_typing_its_name_and_a_viewer_sees_no_such_control()
     {
-        var spec = Unit.SpecBuilder.Local(PgPanel.Core.Planning.PgVersion.Of(15));
+        var spec = Unit.SpecBuilder.Local(PgVersion.Of(15));
         await Core<ClusterStore>().SaveAsync("demo", "15", PanelJson.Serialize(spec), Guid.NewGuid());
         Core<SampleStore>().Add(Sample(0, StandbyState.Streaming, ClusterHealth.Healthy));
 

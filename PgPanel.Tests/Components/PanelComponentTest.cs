@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MudBlazor.Services;
-using PgPanel.Core;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Extensions;
+using PgPanel.Core.Persistence;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Components;

@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Web.Components.Pages.Runs;
 

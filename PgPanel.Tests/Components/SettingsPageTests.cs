@@ -1,4 +1,5 @@
 using Bunit;
+using PgPanel.Core.Records;
 using PgPanel.Core.Settings;
 using PgPanel.Web.Components.Pages.Settings;
 
@@ -43,7 +44,7 @@ public sealed class SettingsPageTests : PanelComponentTest
         // A real POST to a closed port on loopback: the connection is refused.
         await Core<SettingsStore>().SaveAsync(Core<SettingsStore>().Current with { WebhookUrl = "http://127.0.0.1:9/hook" }, "test");
         await Core<PgPanel.Core.Monitoring.AlertNotifier>().NotifyAsync(
-            [new PgPanel.Core.Monitoring.AlertEvent { ClusterName = "alpha", Node = "standby1", Rule = "down", Kind = "raised", Message = "down" }]);
+            [new AlertEvent { ClusterName = "alpha", Node = "standby1", Rule = "down", Kind = "raised", Message = "down" }]);
         cut = Context.Render<SettingsPage>();
         var shown = cut.Find("[data-testid=webhook-last]").TextContent;
         Assert.Contains("down raised for alpha/standby1: HttpRequestException", shown, StringComparison.Ordinal);

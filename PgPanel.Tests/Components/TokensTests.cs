@@ -3,6 +3,8 @@ using Bunit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using PgPanel.Core.Accounts;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 using PgPanel.Web.Components.Pages.Account;
 
 namespace PgPanel.Tests.Components;
@@ -45,7 +47,7 @@ public sealed class TokensTests : PanelComponentTest
         // An expired token stops working by itself.
         var (expiring, expiringClear) = await accounts.CreateTokenAsync(userId, "short-lived", expiresInDays: 1);
         Assert.NotNull(await accounts.ValidateTokenAsync(expiringClear));
-        await using (var db = await Core<Microsoft.EntityFrameworkCore.IDbContextFactory<PgPanel.Core.Runs.PanelDbContext>>().CreateDbContextAsync())
+        await using (var db = await Core<Microsoft.EntityFrameworkCore.IDbContextFactory<PanelDbContext>>().CreateDbContextAsync())
         {
             var row = await db.ApiTokens.FindAsync(expiring.Id);
             row!.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1);

@@ -1,6 +1,8 @@
+using PgPanel.Core;
 using PgPanel.Core.Monitoring;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Tests.Unit;
 

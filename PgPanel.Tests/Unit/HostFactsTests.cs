@@ -1,5 +1,7 @@
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Tests.Unit;
 

@@ -1,4 +1,4 @@
-using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 using PgPanel.Web.Components.Pages.Clusters;
 
 namespace PgPanel.Tests.Unit;

@@ -1,4 +1,5 @@
 using PgPanel.Core.Planning;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Tests.Unit;
 

@@ -1,6 +1,7 @@
 using PgPanel.Core;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 

@@ -1,5 +1,6 @@
 using PgPanel.Core;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

@@ -1,5 +1,5 @@
 using PgPanel.Core.Monitoring;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Specs;
 
 namespace PgPanel.Tests.Unit;
 

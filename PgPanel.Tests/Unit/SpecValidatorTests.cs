@@ -1,4 +1,3 @@
-using PgPanel.Core.Planning;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

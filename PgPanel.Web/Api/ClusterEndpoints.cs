@@ -1,6 +1,7 @@
 using PgPanel.Core;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 

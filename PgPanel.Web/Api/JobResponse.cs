@@ -1,5 +1,4 @@
-using PgPanel.Core.Planning;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Web.Api;
 

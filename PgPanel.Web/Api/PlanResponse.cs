@@ -1,13 +1,14 @@
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Web.Api;
 
 /// <summary>A plan as the API shows it: every step with its commands and rendered files, and the whole script.</summary>
 public sealed record PlanResponse(string ClusterName, string PostgresVersion, IReadOnlyList<PlanNodeResponse> Nodes, IReadOnlyList<PlanStepResponse> Steps, string Script,
-    IReadOnlyList<Core.Cloud.Alibaba.PlannedCloudCall>? CloudCalls = null, IReadOnlyList<Core.Runs.PreflightResult>? Preflight = null)
+    IReadOnlyList<Core.Cloud.Alibaba.PlannedCloudCall>? CloudCalls = null, IReadOnlyList<PreflightResult>? Preflight = null)
 {
     /// <summary>The plan; for a cloud spec also the cloud calls made before the SSH steps; with a review, the pre-flight results.</summary>
-    public static PlanResponse From(Plan plan, Core.Specs.ClusterSpec? spec = null, IReadOnlyList<Core.Runs.PreflightResult>? preflight = null) => new(
+    public static PlanResponse From(Plan plan, Core.Specs.ClusterSpec? spec = null, IReadOnlyList<PreflightResult>? preflight = null) => new(
         plan.ClusterName,
         plan.PostgresVersion.ToString(),
         plan.Nodes.Select(n => new PlanNodeResponse(n.Id, n.Role, n.Host, n.Port, n.Layout.Kind, n.Layout.DataDirectory, n.Layout.BinDirectory)).ToList(),

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using PgPanel.Core.Accounts;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Web.Extensions;
 

@@ -1,4 +1,5 @@
 using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 using Prometheus;
 
 namespace PgPanel.Web.Extensions;

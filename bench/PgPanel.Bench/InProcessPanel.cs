@@ -2,7 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PgPanel.Core;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Extensions;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 

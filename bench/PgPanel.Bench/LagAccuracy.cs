@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Monitoring;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 using static PgPanel.Core.Security.ShellQuote;
 

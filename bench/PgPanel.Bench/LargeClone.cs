@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Planning;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Records;
+using PgPanel.Core.Specs;
 using static PgPanel.Core.Security.ShellQuote;
 
 namespace PgPanel.Bench;
@@ -48,7 +49,7 @@ public static class LargeClone
             for (var run = 0; run < options.CloneRuns; run++)
             {
                 // PgPanel: the same spec with one more standby; only its clone step is timed.
-                async Task<(double Seconds, PgPanel.Core.Runs.Job Job)> PanelCloneAsync()
+                async Task<(double Seconds, Job Job)> PanelCloneAsync()
                 {
                     standbyPorts.Add(ports[2 + run]);
                     spec = spec with { Standbys = [.. standbyPorts.Select(p => new PgPanel.Core.Specs.NodeSpec { Host = "127.0.0.1", Port = p })] };
@@ -94,7 +95,7 @@ public static class LargeClone
                 // the other's 2 GB write; the copy after both.
                 // Before each, the file system settles (dirty pages written, the last 2 GB removal done).
                 double panelSeconds, rawSeconds;
-                PgPanel.Core.Runs.Job job;
+                Job job;
                 if (run % 2 == 0)
                 {
                     await SettleAsync(cancellationToken);

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgPanel.Core;
 using PgPanel.Core.Clusters;
+using PgPanel.Core.Extensions;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Monitoring;
-using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Specs;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Bench;
 

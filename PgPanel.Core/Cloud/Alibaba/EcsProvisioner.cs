@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PgPanel.Core.Planning;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Records;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

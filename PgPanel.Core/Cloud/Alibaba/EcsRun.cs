@@ -1,4 +1,4 @@
-using PgPanel.Core.Runs;
+using PgPanel.Core.Records;
 using PgPanel.Core.Specs;
 
 namespace PgPanel.Core.Cloud.Alibaba;

@@ -1,3 +1,5 @@
+using PgPanel.Core.Records;
+
 namespace PgPanel.Core.Cloud.Alibaba;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace PgPanel.Core.Cloud.Alibaba;
 /// "Commands" show them, and the code that makes them. The description and the run come from this same object.
 /// </summary>
 public sealed record EcsStep(
-    string Id, string Title, IReadOnlyList<PlannedCloudCall> Calls, Func<EcsProvisioner, EcsRun, CancellationToken, Task<Runs.StepStatus>> Run)
+    string Id, string Title, IReadOnlyList<PlannedCloudCall> Calls, Func<EcsProvisioner, EcsRun, CancellationToken, Task<StepStatus>> Run)
 {
     /// <summary>The calls as the step's commands: one line each.</summary>
     public string Describe() => string.Join('\n', Calls.Select(c => $"{c.Api} {c.Action} {c.Parameters}"));

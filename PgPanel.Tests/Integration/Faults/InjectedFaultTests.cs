@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PgPanel.Core;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Runs;
 using PgPanel.Tests.TestBed;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using PgPanel.Core.Accounts;
+using PgPanel.Core.Records;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Integration.Security;

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Planning;
+using PgPanel.Core.Records;
+using PgPanel.Core.Specs;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Integration.Shell;

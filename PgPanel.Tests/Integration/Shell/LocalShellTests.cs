@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Integration.Shell;
@@ -75,8 +76,8 @@ public sealed class LocalShellTests
     public async Task This_machine_is_probed_for_real()
     {
         var facts = await HostProbe.ProbeAsync(new LocalShell(), "/tmp");
-        Assert.Equal(PgPanel.Core.Planning.OsFamily.Debian, facts.Os.Family);
-        Assert.Contains(facts.PostgresBinDirectories, kv => kv.Key == PgPanel.Core.Planning.PgVersion.Of(15));
+        Assert.Equal(OsFamily.Debian, facts.Os.Family);
+        Assert.Contains(facts.PostgresBinDirectories, kv => kv.Key == PgVersion.Of(15));
         Assert.Equal(LocalPostgres.IsRoot, facts.CanBecomeRoot);
         Assert.True(facts.FreeBytes > 0);
     }

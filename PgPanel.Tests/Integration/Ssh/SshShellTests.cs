@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PgPanel.Core.Hosts;
 using PgPanel.Core.Security;
+using PgPanel.Core.Specs;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Integration.Ssh;
@@ -139,6 +140,6 @@ public sealed class SshShellTests(Testbed bed)
         Assert.Equal([22], facts.TakenPorts);
         Assert.True(facts.CanBecomeRoot);
         Assert.False(facts.HasSystemd);
-        Assert.Contains(facts.PostgresBinDirectories, kv => kv.Key == PgPanel.Core.Planning.PgVersion.Of(15));
+        Assert.Contains(facts.PostgresBinDirectories, kv => kv.Key == PgVersion.Of(15));
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PgPanel.Core;
 using PgPanel.Core.Clusters;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Tests.TestBed;
 

@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using PgPanel.Core;
-using PgPanel.Core.Clusters;
-using PgPanel.Core.Runs;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 using PgPanel.Tests.TestBed;
 
 namespace PgPanel.Tests.Unit.Clusters;

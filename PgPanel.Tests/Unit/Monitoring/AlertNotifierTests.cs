@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PgPanel.Core;
 using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 using PgPanel.Core.Settings;
 
 namespace PgPanel.Tests.Unit.Monitoring;

@@ -1,4 +1,5 @@
 using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 
 namespace PgPanel.Tests.Unit.Monitoring;

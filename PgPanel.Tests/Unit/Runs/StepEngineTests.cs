@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using PgPanel.Core.Planning;
+using PgPanel.Core;
+using PgPanel.Core.Persistence;
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 using PgPanel.Core.Security;
 using PgPanel.Tests.TestBed;

@@ -1,3 +1,4 @@
+using PgPanel.Core.Records;
 using PgPanel.Core.Runs;
 
 namespace PgPanel.Tests.Unit.Runs;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using MudBlazor;
-using PgPanel.Core.Monitoring;
+using PgPanel.Core.Records;
 
 namespace PgPanel.Web.Components.Pages.Clusters;
 

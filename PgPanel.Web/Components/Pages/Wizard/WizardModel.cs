@@ -1,5 +1,4 @@
 using PgPanel.Core.Hosts;
-using PgPanel.Core.Planning;
 using PgPanel.Core.Security;
 using PgPanel.Core.Specs;
 

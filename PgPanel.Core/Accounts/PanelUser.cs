@@ -1,6 +1,0 @@
-using Microsoft.AspNetCore.Identity;
-
-namespace PgPanel.Core.Accounts;
-
-/// <summary>A person who signs in to the panel.</summary>
-public sealed class PanelUser : IdentityUser;

@@ -1,4 +1,0 @@
-namespace PgPanel.Core.Runs;
-
-/// <summary>One pre-flight check run before anything is provisioned, as the wizard's review shows it.</summary>
-public sealed record PreflightResult(string StepId, string Title, string Node, bool Passed, string Output);
