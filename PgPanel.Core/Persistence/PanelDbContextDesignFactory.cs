@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace PgPanel.Core.Persistence;
 
-/// <summary>Lets `dotnet ef migrations add` build the context without starting the panel.</summary>
+/// <summary>
+/// Lets <c>dotnet ef migrations add &lt;Name&gt; --project PgPanel.Core --startup-project PgPanel.Web</c> build the context
+/// without starting the panel; the migration goes beside the snapshot, into Persistence/Migrations.
+/// </summary>
 internal sealed class PanelDbContextDesignFactory : IDesignTimeDbContextFactory<PanelDbContext>
 {
     public PanelDbContext CreateDbContext(string[] args) =>
