@@ -29,7 +29,7 @@ public static class LocalPostgres
     }
 
     public static Task<ShellResult> RunAsync(string script) =>
-        new LocalShell().RunAsync(new ShellCommand(script, IsRoot ? "postgres" : null));
+        LocalShell.RunOnceAsync(new ShellCommand(script, IsRoot ? "postgres" : null));
 
     /// <summary>Stops every server whose data directory lies under <paramref name="root"/> (each one this test started).</summary>
     public static async Task StopAllUnderAsync(string root)

@@ -138,7 +138,7 @@ public sealed class Testbed : IAsyncLifetime
 
     private static async Task<ShellResult> ScriptAsync(string arguments, bool check = true)
     {
-        var result = await new LocalShell().RunAsync(new ShellCommand($"bash {Quote(ScriptPath())} {arguments}"));
+        var result = await LocalShell.RunOnceAsync(new ShellCommand($"bash {Quote(ScriptPath())} {arguments}"));
         if (check && !result.Succeeded)
         {
             throw new InvalidOperationException($"testbed.sh {arguments} failed ({result.ExitCode}): {result.Output}");

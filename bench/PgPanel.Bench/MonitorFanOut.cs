@@ -162,7 +162,7 @@ public static class MonitorFanOut
             if (job.Status is JobStatus.Succeeded)
             {
                 // A real cluster is watched by one panel (the role allows 5 connections); here hundreds of entries share it.
-                var shell = new LocalShell();
+                await using var shell = new LocalShell();
                 var raised = await shell.RunAsync(new ShellCommand(
                     $"/usr/lib/postgresql/15/bin/psql -X -q -h {(shell.CanBecomeRoot ? "/var/run/postgresql" : "/tmp")} -p {ports[0]} -d postgres -c 'ALTER ROLE pgpanel_monitor CONNECTION LIMIT -1'",
                     shell.CanBecomeRoot ? "postgres" : null));
@@ -180,7 +180,7 @@ public static class MonitorFanOut
 
     private static async Task StopServersAsync(string root)
     {
-        var shell = new LocalShell();
+        await using var shell = new LocalShell();
         foreach (var pid in Directory.Exists(root) ? Directory.EnumerateFiles(root, "postmaster.pid", SearchOption.AllDirectories) : [])
         {
             var data = Path.GetDirectoryName(pid)!;

@@ -74,7 +74,7 @@ public sealed class SshFaultTests(Testbed bed) : TestbedPanelTest(bed, "faults",
     public async Task A_link_cut_during_a_clone_fails_the_job_within_a_minute_and_leaves_no_process_and_no_slot()
     {
         var (spec, id) = await StartSlowCloneAsync(Client, "cut");
-        var link = await new PgPanel.Core.Hosts.LocalShell().RunAsync(new PgPanel.Core.Hosts.ShellCommand("ip link set pgpv2 down"));
+        var link = await PgPanel.Core.Hosts.LocalShell.RunOnceAsync(new PgPanel.Core.Hosts.ShellCommand("ip link set pgpv2 down"));
         Assert.True(link.Succeeded, link.Output);
         var cutAt = DateTime.UtcNow;
         try
@@ -90,7 +90,7 @@ public sealed class SshFaultTests(Testbed bed) : TestbedPanelTest(bed, "faults",
         }
         finally
         {
-            await new PgPanel.Core.Hosts.LocalShell().RunAsync(new PgPanel.Core.Hosts.ShellCommand("ip link set pgpv2 up"));
+            await PgPanel.Core.Hosts.LocalShell.RunOnceAsync(new PgPanel.Core.Hosts.ShellCommand("ip link set pgpv2 up"));
         }
 
         // With the link back, resume converges.

@@ -15,7 +15,7 @@ public sealed class StoreFaultTests() : PanelDirectoryTest("store")
 {
     /// <summary>The store made mutable again, so that the directory can be removed.</summary>
     protected override async Task ReleaseAsync() =>
-        await new LocalShell().RunAsync(new ShellCommand($"chattr -i {DataDirectory}/pgpanel.db* 2>/dev/null || true"));
+        await LocalShell.RunOnceAsync(new ShellCommand($"chattr -i {DataDirectory}/pgpanel.db* 2>/dev/null || true"));
 
     private string Database => Path.Combine(DataDirectory, "pgpanel.db");
 
@@ -102,7 +102,7 @@ public sealed class StoreFaultTests() : PanelDirectoryTest("store")
         using var client = panel.CreateApiClient();
         var (_, id) = await StartSlowCloneAsync(client, ports, "immutable");
 
-        var chattr = await new LocalShell().RunAsync(new ShellCommand($"chattr +i {Database} && ls {Database}*"));
+        var chattr = await LocalShell.RunOnceAsync(new ShellCommand($"chattr +i {Database} && ls {Database}*"));
         Assert.True(chattr.Succeeded, chattr.Output);
         try
         {
@@ -112,7 +112,7 @@ public sealed class StoreFaultTests() : PanelDirectoryTest("store")
             // A change that cannot be recorded is not made: the clone is stopped. The panel is not.
             // (A pattern that does not match itself, so pgrep does not find the shell that runs it.)
             var staging = Path.Combine(DataDirectory, "clusters", "immutable", "[.]standby2[.]pgpanel-clone");
-            var stopped = await Poll.UntilAsync(async () => (await new LocalShell().RunAsync(new ShellCommand($"pgrep -f -- '{staging}' || true"))).Output.Trim(), "", TimeSpan.FromMinutes(1));
+            var stopped = await Poll.UntilAsync(async () => (await LocalShell.RunOnceAsync(new ShellCommand($"pgrep -f -- '{staging}' || true"))).Output.Trim(), "", TimeSpan.FromMinutes(1));
             Assert.Equal("", stopped);
             await Task.Delay(TimeSpan.FromSeconds(5));
             Assert.False(panel.HasExited, panel.Log);
@@ -120,7 +120,7 @@ public sealed class StoreFaultTests() : PanelDirectoryTest("store")
         }
         finally
         {
-            await new LocalShell().RunAsync(new ShellCommand($"chattr -i {Database}*"));
+            await LocalShell.RunOnceAsync(new ShellCommand($"chattr -i {Database}*"));
         }
 
         var failed = await Api.WaitForJobAsync(client, id, TimeSpan.FromMinutes(2));

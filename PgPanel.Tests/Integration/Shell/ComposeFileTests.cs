@@ -11,7 +11,7 @@ public sealed class ComposeFileTests
     public async Task The_compose_file_is_valid_and_has_the_panel_and_two_ssh_hosts()
     {
         var root = RepositoryRoot();
-        var result = await new LocalShell().RunAsync(new ShellCommand(
+        var result = await LocalShell.RunOnceAsync(new ShellCommand(
             $"cd '{root}' && command -v docker-compose >/dev/null || {{ echo 'docker-compose is not installed (apt-get install docker-compose)'; exit 3; }}\n" +
             "PGPANEL_API_TOKEN=validation-only docker-compose -f docker-compose.yml config"));
         Assert.True(result.ExitCode == 0, result.Output);
@@ -21,7 +21,7 @@ public sealed class ComposeFileTests
         Assert.Contains("ipv4_address: 172.28.5.11", result.Output);
         Assert.Contains("127.0.0.1", result.Output);
 
-        var withoutToken = await new LocalShell().RunAsync(new ShellCommand($"cd '{root}' && env -u PGPANEL_API_TOKEN docker-compose -f docker-compose.yml config -q"));
+        var withoutToken = await LocalShell.RunOnceAsync(new ShellCommand($"cd '{root}' && env -u PGPANEL_API_TOKEN docker-compose -f docker-compose.yml config -q"));
         Assert.NotEqual(0, withoutToken.ExitCode);
         Assert.Contains("set PGPANEL_API_TOKEN", withoutToken.Output);
     }

@@ -28,20 +28,20 @@ public sealed class ExportedScriptTests() : PanelDirectoryTest("script")
         await File.WriteAllTextAsync(path, script);
         var environment = new Dictionary<string, string> { ["PGPANEL_REPLICATION_PASSWORD"] = "By-Hand-Password-77", ["PGPANEL_MONITOR_PASSWORD"] = "By-Hand-Monitor-78" };
 
-        var first = await new LocalShell().RunAsync(new ShellCommand($"bash {path}", Environment: environment));
+        var first = await LocalShell.RunOnceAsync(new ShellCommand($"bash {path}", Environment: environment));
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("complete on this host (all)", first.Output);
         Assert.Contains("reads canary", first.Output);
         Assert.Equal("byhand_standby1|streaming", await LocalPostgres.QueryAsync(ports[0], "SELECT application_name, state FROM pg_stat_replication"));
 
-        var second = await new LocalShell().RunAsync(new ShellCommand($"bash {path}", Environment: environment));
+        var second = await LocalShell.RunOnceAsync(new ShellCommand($"bash {path}", Environment: environment));
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.DoesNotContain("wrote ", second.Output);
         Assert.Contains("(all): 0 step(s) changed something", second.Output);
         Assert.DoesNotContain("server started", second.Output);
         Assert.DoesNotContain("By-Hand-Password-77", first.Output + second.Output);
 
-        var withoutSecret = await new LocalShell().RunAsync(new ShellCommand($"env -u PGPANEL_REPLICATION_PASSWORD PGPANEL_MONITOR_PASSWORD=x bash {path}"));
+        var withoutSecret = await LocalShell.RunOnceAsync(new ShellCommand($"env -u PGPANEL_REPLICATION_PASSWORD PGPANEL_MONITOR_PASSWORD=x bash {path}"));
         Assert.NotEqual(0, withoutSecret.ExitCode);
         Assert.Contains("export PGPANEL_REPLICATION_PASSWORD first", withoutSecret.Output);
     }
@@ -59,7 +59,7 @@ public sealed class ExportedScriptTests() : PanelDirectoryTest("script")
     {
         var path = Path.Combine(DataDirectory, "contract.sh");
         await File.WriteAllTextAsync(path, ScriptExport.Render(plan));
-        return await new LocalShell().RunAsync(new ShellCommand($"cd {DataDirectory} && bash {path}"));
+        return await LocalShell.RunOnceAsync(new ShellCommand($"cd {DataDirectory} && bash {path}"));
     }
 
     [Fact]

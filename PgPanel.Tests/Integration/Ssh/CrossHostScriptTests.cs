@@ -76,7 +76,7 @@ public sealed class CrossHostScriptTests(Testbed bed) : TestbedPanelTest(bed, "s
         await File.WriteAllTextAsync(file, input);
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var key = Path.Combine(Bed.Directory, "id_ed25519");
-        return await new LocalShell().RunAsync(new ShellCommand(
+        return await LocalShell.RunOnceAsync(new ShellCommand(
             $"ssh -i {Quote(key)} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR " +
             $"root@{Bed.Host(host)} bash -s < {Quote(file)}"));
     }
