@@ -124,7 +124,7 @@ public sealed class PanelDbContext(DbContextOptions<PanelDbContext> options)
             cluster.Property(c => c.Name).HasMaxLength(64);
             cluster.Property(c => c.PostgresVersion).HasMaxLength(8);
             cluster.Property(c => c.State).HasMaxLength(16)
-                .HasConversion(s => s == ClusterState.Ready ? "ready" : "provisioning", s => s == "ready" ? ClusterState.Ready : ClusterState.Provisioning);
+                .HasConversion(s => ClusterStateText.Of(s), s => ClusterStateText.Parse(s));
             cluster.Property(c => c.CreatedAt).HasConversion(ticks);
             cluster.Property(c => c.UpdatedAt).HasConversion(ticks);
         });
