@@ -13,8 +13,25 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
 {
     public const string ClientName = "pgpanel-webhook";
 
-    /// <summary>The last delivery attempt since the panel started; null before the first.</summary>
-    public WebhookDelivery? LastDelivery { get; private set; }
+    private readonly Lock _gate = new();
+    private long _attempts;
+    private long _shownAttempt;
+    private WebhookDelivery? _lastDelivery;
+
+    /// <summary>
+    /// The outcome of the newest delivery attempt since the panel started (by when it started, so an older, slower send
+    /// that ends later does not overwrite it); null before the first.
+    /// </summary>
+    public WebhookDelivery? LastDelivery
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastDelivery;
+            }
+        }
+    }
 
     public async Task NotifyAsync(IReadOnlyList<AlertEvent> alerts, CancellationToken cancellationToken = default)
     {
@@ -27,6 +44,7 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
         using var client = clients.CreateClient(ClientName);
         foreach (var alert in alerts)
         {
+            var attempt = Interlocked.Increment(ref _attempts);
             try
             {
                 using var response = await client.PostAsJsonAsync(url, new
@@ -36,12 +54,12 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
                 }, PanelJson.Options, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
-                    LastDelivery = new WebhookDelivery(time.GetUtcNow(), true, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: accepted ({(int)response.StatusCode})");
+                    Record(attempt, new WebhookDelivery(time.GetUtcNow(), true, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: accepted ({(int)response.StatusCode})"));
                 }
                 else
                 {
                     Log.WebhookRefused(logger, alert.Rule, (int)response.StatusCode);
-                    LastDelivery = new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: refused with HTTP {(int)response.StatusCode}");
+                    Record(attempt, new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: refused with HTTP {(int)response.StatusCode}"));
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -52,7 +70,19 @@ public sealed partial class AlertNotifier(IHttpClientFactory clients, Settings.S
             {
                 // Any failure (network, timeout, TLS, a handler's bug): logged with its type, kept for Settings.
                 Log.WebhookFailed(logger, alert.Rule, ex.GetType().Name, ex.Message, ex);
-                LastDelivery = new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: {ex.GetType().Name}: {ex.Message}");
+                Record(attempt, new WebhookDelivery(time.GetUtcNow(), false, $"{alert.Rule} {alert.Kind} for {alert.ClusterName}/{alert.Node}: {ex.GetType().Name}: {ex.Message}"));
+            }
+        }
+    }
+
+    /// <summary>Keeps a delivery's outcome unless a later-started attempt has already been kept.</summary>
+    private void Record(long attempt, WebhookDelivery delivery)
+    {
+        lock (_gate)
+        {
+            if (attempt > _shownAttempt)
+            {
+                (_shownAttempt, _lastDelivery) = (attempt, delivery);
             }
         }
     }

@@ -7,12 +7,15 @@ using PgPanel.Core.Specs;
 namespace PgPanel.Core.Runs;
 
 /// <summary>
-/// A job's connect step: reach every host (pinning new SSH host keys), probe them, plan, and record the plan's steps.
-/// On success <see cref="Hosts"/>, <see cref="Plan"/> and <see cref="Steps"/> hold what the rest of the job runs on.
+/// A job's connect step: reach every host (pinning new SSH host keys), probe them, plan, and record the plan's steps
+/// (numbered after the connect step). On success <see cref="Hosts"/>, <see cref="Plan"/> and <see cref="Steps"/> hold
+/// what the rest of the job runs on. Besides the spec and the facts, the plan takes where local clusters live
+/// (<paramref name="localRoot"/>), the job options and the slots to drop.
 /// </summary>
 public sealed class ConnectAndPlanAction(
-    ClusterSpec spec, JobStep connect, Func<CancellationToken, Task<ConnectedHosts>> connectAsync, PlanRequestParts planning,
-    Func<Plan, List<JobStep>, CancellationToken, Task> savePlanAsync, IReadOnlyDictionary<string, string> secretSources) : IStepAction
+    ClusterSpec spec, Func<CancellationToken, Task<ConnectedHosts>> connectAsync, string localRoot, PlanOptions planOptions,
+    IReadOnlyList<string> dropSlots, Func<Plan, List<JobStep>, CancellationToken, Task> savePlanAsync,
+    IReadOnlyDictionary<string, string> secretSources) : IStepAction
 {
     public ConnectedHosts? Hosts { get; private set; }
 
@@ -36,11 +39,11 @@ public sealed class ConnectAndPlanAction(
         {
             Hosts = await connectAsync(cancellationToken).ConfigureAwait(false);
             run.Touch();
-            var facts = await FactsCollector.CollectAsync(spec, Hosts.ByNode, planning.LocalRoot, cancellationToken).ConfigureAwait(false);
-            var plan = Planner.Create(new PlanRequest(spec, facts, planning.LocalRoot, planning.Options, planning.DropSlots));
+            var facts = await FactsCollector.CollectAsync(spec, Hosts.ByNode, localRoot, cancellationToken).ConfigureAwait(false);
+            var plan = Planner.Create(new PlanRequest(spec, facts, localRoot, planOptions, dropSlots));
             var steps = plan.Steps.Select((s, i) => new JobStep
             {
-                Index = connect.Index + i + 1,
+                Index = run.Step.Index + i + 1,
                 StepId = s.Id,
                 Title = s.Title,
                 Node = s.Node,

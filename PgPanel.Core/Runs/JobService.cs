@@ -308,7 +308,12 @@ public sealed class JobService(
             return spec;
         }
 
-        var os = cloud.ImageId is null && cloud.Image == "centos-7" ? "centos-7" : "alinux-3";
+        var os = cloud.ImageId is not null ? "alinux-3" : cloud.Image switch
+        {
+            CloudImage.Centos7 => "centos-7",
+            CloudImage.Alinux3 => "alinux-3",
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), cloud.Image, "Not an image line."),
+        };
         NodeSpec Placeholder(NodeSpec node, string id) => node with
         {
             Host = Cloud.Alibaba.EcsProvisioner.InstanceName(spec, id).Replace('_', '-'),

@@ -170,8 +170,8 @@ public sealed partial class JobWorker(
                 // A connect step run again starts its output afresh: the job's error quotes it.
                 connect.Output = "";
                 var connectSpec = spec;
-                var action = new ConnectAndPlanAction(spec, connect, ct => ConnectAsync(connectSpec, ct),
-                    new PlanRequestParts(options.Value.FullDataDirectory, JobService.PlanOptionsOf(jobOptions.Value), dropSlots),
+                var action = new ConnectAndPlanAction(spec, ct => ConnectAsync(connectSpec, ct),
+                    options.Value.FullDataDirectory, JobService.PlanOptionsOf(jobOptions.Value), dropSlots,
                     (p, s, ct) => jobs.SavePlanAsync(jobId, PanelJson.Serialize(p), s, ct), sources);
                 var outcome = await engine.RunAsync(jobId, connect, action, redactor, cts.Token).ConfigureAwait(false);
                 if (outcome.Status == StepStatus.Failed || action.Hosts is null)

@@ -40,6 +40,32 @@ public sealed partial class PlanStepAction(RunContext context, PlanStep step, IR
     }
 
     /// <summary>
+    /// The Review's pre-flight: a pre-flight step through the same path a job runs it (its guard, then its check under
+    /// the step contract), with nothing applied — a pre-flight step applies nothing — and nothing recorded or published.
+    /// </summary>
+    public async Task<PreflightResult> PreflightAsync(CancellationToken cancellationToken)
+    {
+        if (step.Kind != StepKind.Preflight)
+        {
+            throw new InvalidOperationException($"Step {step.Id} is not a pre-flight step: it may change a host, so it runs only in a job.");
+        }
+
+        var run = StepRun.Unrecorded(new JobStep { StepId = step.Id, Title = step.Title, Node = step.Node, Kind = step.Kind }, context.Redactor);
+        StepOutcome outcome;
+        try
+        {
+            outcome = await ExecuteAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StepFailedException failure)
+        {
+            run.Write(failure.Message);
+            outcome = new StepOutcome(StepStatus.Failed, failure.ExitCode);
+        }
+
+        return new PreflightResult(step.Id, step.Title, step.Node, outcome.Status != StepStatus.Failed, run.Text.Trim());
+    }
+
+    /// <summary>
     /// The step's clean-up after a failure or a cancel, each command on its own node with a minute of its own: it
     /// reports what it did and never fails the job a second time.
     /// </summary>

@@ -36,21 +36,21 @@ public sealed class Runner(StepEngine engine)
     }
 
     /// <summary>
-    /// Runs the checks of the plan's pre-flight steps that need nothing provisioned first — the same commands a job
-    /// runs, without applying anything and without touching the job history.
+    /// The Review's pre-flight: the plan's pre-flight steps that need nothing provisioned first (no secrets), each as the
+    /// <see cref="PlanStepAction"/> a job runs it (guard and check, exit 0 = pass), without applying anything and
+    /// without touching the job history.
     /// </summary>
     public static async Task<IReadOnlyList<PreflightResult>> PreflightAsync(Plan plan, IReadOnlyDictionary<string, IHostShell> shells,
         IReadOnlyDictionary<string, Security.Secret> secrets, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(shells);
-        var redactor = new Security.Redactor(secrets.Values);
+        ArgumentNullException.ThrowIfNull(secrets);
+        var context = new RunContext(Guid.Empty, plan, shells, secrets);
         var results = new List<PreflightResult>();
         foreach (var step in plan.Steps.Where(s => s.Kind == StepKind.Preflight && s.Secrets.Count == 0 && s.Check is not null))
         {
-            var check = step.Check!;
-            var result = await shells[check.Node].RunAsync(new ShellCommand(check.Script, check.RunAs), cancellationToken: cancellationToken).ConfigureAwait(false);
-            results.Add(new PreflightResult(step.Id, step.Title, step.Node, result.ExitCode == 0, redactor.Redact(result.Output.Trim())));
+            results.Add(await new PlanStepAction(context, step, []).PreflightAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return results;

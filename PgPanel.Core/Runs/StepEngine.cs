@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PgPanel.Core.Records;
@@ -45,22 +46,30 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
         var flusher = FlushPeriodicallyAsync(run, storeLost, background.Token);
         run.Touch(); // the idle clock starts now, not before the first save (which may wait for a busy store)
         var watchdog = action.WatchIdle ? WatchIdleAsync(run, limit, stopped, background.Token) : Task.CompletedTask;
+        var stopwatch = Stopwatch.StartNew();
+        (StepOutcome Outcome, ExceptionDispatchInfo? Cancel) ended;
         try
         {
-            return await RunGuardedAsync(run, action, limit, storeLost, stopped, background, flusher, watchdog, cancellationToken).ConfigureAwait(false);
+            ended = await RunGuardedAsync(run, action, limit, storeLost, stopped, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // Whatever happened (a rescue that met a store failure included), the flusher and the watchdog end here.
-            await StopAsync(background, flusher, watchdog).ConfigureAwait(false);
+            // The one stop, whatever happened (a store failure passed on included): the flusher and the watchdog end
+            // here, before the step's final state is written.
+            await background.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(flusher, watchdog).ConfigureAwait(false);
         }
+
+        await FinishAsync(run, ended.Outcome, stopwatch).ConfigureAwait(false);
+        ended.Cancel?.Throw();
+        return ended.Outcome;
     }
 
-    private async Task<StepOutcome> RunGuardedAsync(StepRun run, IStepAction action, TimeSpan limit, CancellationTokenSource storeLost,
-        CancellationTokenSource stopped, CancellationTokenSource background, Task flusher, Task watchdog, CancellationToken cancellationToken)
+    /// <summary>Runs the action under the exception policy and its rescue. Returns how the step ended, and the job's cancel to pass on.</summary>
+    private async Task<(StepOutcome Outcome, ExceptionDispatchInfo? Cancel)> RunGuardedAsync(StepRun run, IStepAction action, TimeSpan limit,
+        CancellationTokenSource storeLost, CancellationTokenSource stopped, CancellationToken cancellationToken)
     {
         var (jobId, step) = (run.JobId, run.Step);
-        var stopwatch = Stopwatch.StartNew();
         StepOutcome outcome;
         try
         {
@@ -71,13 +80,11 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
             run.Write(failure.Message);
             outcome = new StepOutcome(StepStatus.Failed, failure.ExitCode);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException cancel) when (cancellationToken.IsCancellationRequested)
         {
             run.Write("Stopped: the job was cancelled or the panel is shutting down.");
             await RescueAsync(action, run).ConfigureAwait(false);
-            await StopAsync(background, flusher, watchdog).ConfigureAwait(false);
-            await FinishAsync(run, new StepOutcome(StepStatus.Failed, -1), stopwatch).ConfigureAwait(false);
-            throw;
+            return (new StepOutcome(StepStatus.Failed, -1), ExceptionDispatchInfo.Capture(cancel));
         }
         catch (OperationCanceledException) when (storeLost.IsCancellationRequested)
         {
@@ -110,9 +117,7 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
             await RescueAsync(action, run).ConfigureAwait(false);
         }
 
-        await StopAsync(background, flusher, watchdog).ConfigureAwait(false);
-        await FinishAsync(run, outcome, stopwatch).ConfigureAwait(false);
-        return outcome;
+        return (outcome, null);
     }
 
     private async Task FinishAsync(StepRun run, StepOutcome outcome, Stopwatch stopwatch)
@@ -138,12 +143,6 @@ public sealed partial class StepEngine(JobStore store, JobEvents events, TimePro
             run.Write($"Clean-up could not run: {ExceptionText.Of(ex)}");
             Log.StepCrashed(logger, run.JobId, run.Step.StepId, ex.GetType().Name);
         }
-    }
-
-    private static async Task StopAsync(CancellationTokenSource background, Task flusher, Task watchdog)
-    {
-        await background.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(flusher, watchdog).ConfigureAwait(false);
     }
 
     /// <summary>Liveness: no output, progress or finished command for the limit stops the step (a frozen host, a dead link).</summary>

@@ -12,11 +12,13 @@ public sealed class StepRun
 {
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
-    private readonly JobEvents _events;
+    private readonly Lock _progressGate = new();
+    private readonly JobEvents? _events;
     private readonly TimeProvider _time;
     private long _lastActivity;
+    private int _lastProgress = -1;
 
-    internal StepRun(Guid jobId, JobStep step, StepStatus previousStatus, Redactor redactor, JobEvents events, TimeProvider time)
+    internal StepRun(Guid jobId, JobStep step, StepStatus previousStatus, Redactor redactor, JobEvents? events, TimeProvider time)
     {
         (JobId, Step, PreviousStatus, Redactor, _events, _time) = (jobId, step, previousStatus, redactor, events, time);
         _lastActivity = time.GetTimestamp();
@@ -30,6 +32,13 @@ public sealed class StepRun
             }
         }
     }
+
+    /// <summary>
+    /// A run of a step outside any job (the Review's pre-flight): its output is redacted and kept for the caller only —
+    /// not recorded in the job history and not published.
+    /// </summary>
+    internal static StepRun Unrecorded(JobStep step, Redactor redactor) =>
+        new(Guid.Empty, step, StepStatus.Pending, redactor, events: null, TimeProvider.System);
 
     public Guid JobId { get; }
 
@@ -74,21 +83,29 @@ public sealed class StepRun
             Version++;
         }
 
-        _events.Publish(JobId, JobEventKind.StepOutput, Step.Index, line: redacted);
+        _events?.Publish(JobId, JobEventKind.StepOutput, Step.Index, line: redacted);
     }
 
-    /// <summary>A percentage of the step's work (a clone's progress).</summary>
+    /// <summary>
+    /// A percentage of the step's work (a clone's progress). It only grows within an attempt: a report at or below the
+    /// last one is a sign of life only, so two threads reporting at once cannot publish their percentages out of order.
+    /// </summary>
     public void ReportProgress(int percent)
     {
         Touch();
         var clamped = Math.Clamp(percent, 0, 100);
-        if (clamped == Step.Progress)
+        lock (_progressGate)
         {
-            return;
-        }
+            if (clamped <= _lastProgress)
+            {
+                return;
+            }
 
-        Step.Progress = clamped;
-        _events.Publish(JobId, JobEventKind.StepProgress, Step.Index, progress: clamped);
+            // Published under the lock: the percentages leave in the order they were accepted.
+            _lastProgress = clamped;
+            Step.Progress = clamped;
+            _events?.Publish(JobId, JobEventKind.StepProgress, Step.Index, progress: clamped);
+        }
     }
 
     /// <summary>A sign of life that is not shown: a command finished, a guard's output, a poll answered.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PgPanel.Core.Security;
 
 namespace PgPanel.Core.Specs;
@@ -24,7 +25,8 @@ public sealed record CloudSpec
     public string InstanceType { get; init; } = "ecs.g6.large";
 
     /// <summary>"centos-7" (as in the seed) or "alinux-3": the newest public image of that line; ignored when <see cref="ImageId"/> is set.</summary>
-    public string? Image { get; init; } = "centos-7";
+    [JsonConverter(typeof(ExactEnumJsonConverter<CloudImage>))]
+    public CloudImage? Image { get; init; } = CloudImage.Centos7;
 
     public string? ImageId { get; init; }
 
@@ -37,7 +39,8 @@ public sealed record CloudSpec
     public int EipBandwidth { get; init; } = 5;
 
     /// <summary>Which address the panel dials: "private" (the panel is in the VPC), "public" or "eip".</summary>
-    public string ConnectVia { get; init; } = "private";
+    [JsonConverter(typeof(ExactEnumJsonConverter<CloudConnectVia>))]
+    public CloudConnectVia ConnectVia { get; init; } = CloudConnectVia.Private;
 
     /// <summary>Root password of the instances; null with no key pair: PgPanel generates one and keeps it sealed.</summary>
     public Secret? InstancePassword { get; init; }

@@ -5,10 +5,6 @@ namespace PgPanel.Core.Specs;
 /// <summary>Validates the "cloud" section of a spec (Alibaba Cloud ECS); every value ends up in an API request.</summary>
 public static partial class CloudSpecValidator
 {
-    public static readonly IReadOnlyList<string> Images = ["centos-7", "alinux-3"];
-
-    public static readonly IReadOnlyList<string> ConnectVias = ["private", "public", "eip"];
-
     public static readonly IReadOnlyList<string> DiskCategories = ["cloud_essd", "cloud_essd_entry", "cloud_auto", "cloud_ssd", "cloud_efficiency"];
 
     private const string PasswordSpecials = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
@@ -55,9 +51,9 @@ public static partial class CloudSpecValidator
                 result.Add("cloud.imageId", "Use an image id: letters, digits, '_', '.', '-'.");
             }
         }
-        else if (cloud.Image is null || !Images.Contains(cloud.Image))
+        else if (cloud.Image is not { } image || !Enum.IsDefined(image))
         {
-            result.Add("cloud.image", $"Choose one of {string.Join(", ", Images)}, or give an imageId.");
+            result.Add("cloud.image", $"Choose one of {string.Join(", ", ExactEnumJsonConverter<CloudImage>.Names)}, or give an imageId.");
         }
 
         if (!DiskCategories.Contains(cloud.SystemDiskCategory ?? ""))
@@ -70,11 +66,11 @@ public static partial class CloudSpecValidator
             result.Add("cloud.eipBandwidth", "An EIP bandwidth is 1 to 200 Mbit/s.");
         }
 
-        if (!ConnectVias.Contains(cloud.ConnectVia ?? ""))
+        if (!Enum.IsDefined(cloud.ConnectVia))
         {
             result.Add("cloud.connectVia", "Use 'private' (the panel is in the VPC), 'public' or 'eip'.");
         }
-        else if (cloud.ConnectVia == "eip" && !cloud.UseEip)
+        else if (cloud.ConnectVia == CloudConnectVia.Eip && !cloud.UseEip)
         {
             result.Add("cloud.connectVia", "Connecting via the EIP needs useEip: true.");
         }

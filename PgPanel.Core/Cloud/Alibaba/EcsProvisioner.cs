@@ -72,10 +72,12 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
             var instance = run.Instances.GetValueOrDefault(id) ?? throw new InvalidOperationException($"No instance is known for {id}.");
             var host = run.Cloud.ConnectVia switch
             {
-                "eip" => instance.EipAddress,
-                "public" => instance.PublicIp ?? instance.EipAddress,
-                _ => instance.PrivateIp,
-            } ?? throw new InvalidOperationException($"Instance {instance.InstanceId} ({id}) has no {run.Cloud.ConnectVia} address.");
+                CloudConnectVia.Private => instance.PrivateIp,
+                CloudConnectVia.Public => instance.PublicIp ?? instance.EipAddress,
+                CloudConnectVia.Eip => instance.EipAddress,
+                var other => throw new ArgumentOutOfRangeException(nameof(run), other, "Not a way to connect."),
+            } ?? throw new InvalidOperationException(
+                $"Instance {instance.InstanceId} ({id}) has no {ExactEnumJsonConverter<CloudConnectVia>.NameOf(run.Cloud.ConnectVia)} address.");
             var c = node.Connection ?? ConnectionSpec.Local;
             return node with
             {
@@ -251,10 +253,11 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
         return node.IsPrimary ? $"{spec.Name}-primary" : $"{spec.Name}-standby-{node.StandbyNumber}";
     }
 
-    private static string ImagePrefix(string? image) => image switch
+    private static string ImagePrefix(CloudImage? image) => image switch
     {
-        "alinux-3" => "aliyun_3_x64",
-        _ => "centos_7",
+        CloudImage.Centos7 => "centos_7",
+        CloudImage.Alinux3 => "aliyun_3_x64",
+        _ => throw new ArgumentOutOfRangeException(nameof(image), image, "Not an image line (the spec gives an imageId instead?)."),
     };
 
     private async Task<StepStatus> PreflightStepAsync(EcsRun run, CancellationToken cancellationToken)
@@ -280,7 +283,7 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
             ? await run.Session.DescribeImagesAsync(imageId: imageId, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await run.Session.DescribeImagesAsync(ImagePrefix(cloud.Image), cancellationToken: cancellationToken).ConfigureAwait(false);
         var image = images.FirstOrDefault() ?? throw new InvalidOperationException(
-            cloud.ImageId is null ? $"No public {cloud.Image} image in {cloud.RegionId}." : $"Image {cloud.ImageId} does not exist in {cloud.RegionId}.");
+            cloud.ImageId is null ? $"No public {ExactEnumJsonConverter<CloudImage>.NameOf(cloud.Image!.Value)} image in {cloud.RegionId}." : $"Image {cloud.ImageId} does not exist in {cloud.RegionId}.");
         run.ImageId = image.ImageId;
         run.Write($"Image {image.ImageId} ({image.OsName}, {image.CreationTime})");
 
@@ -456,7 +459,7 @@ public sealed class EcsProvisioner(AlibabaClient client, AlibabaCredentialResolv
         var name = InstanceName(run.Spec, nodeId);
         return new EcsInstanceRequest(
             name, run.ImageId ?? throw new InvalidOperationException("The image was not looked up."), cloud.InstanceType, cloud.ZoneId, cloud.VSwitchId,
-            cloud.SecurityGroupId, cloud.SystemDiskCategory, cloud.ConnectVia == "public" ? cloud.EipBandwidth : 0, cloud.KeyPairName,
+            cloud.SecurityGroupId, cloud.SystemDiskCategory, cloud.ConnectVia == CloudConnectVia.Public ? cloud.EipBandwidth : 0, cloud.KeyPairName,
             cloud.InstancePassword, $"pgpanel-{run.JobId:N}-{nodeId}",
             new Dictionary<string, string>(StringComparer.Ordinal)
             {

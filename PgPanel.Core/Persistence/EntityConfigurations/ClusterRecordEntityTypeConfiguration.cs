@@ -13,7 +13,7 @@ internal sealed class ClusterRecordEntityTypeConfiguration : IEntityTypeConfigur
         cluster.Property(c => c.Name).HasMaxLength(64);
         cluster.Property(c => c.PostgresVersion).HasMaxLength(8);
         cluster.Property(c => c.State).HasMaxLength(16)
-            .HasConversion(s => s == ClusterState.Ready ? "ready" : "provisioning", s => s == "ready" ? ClusterState.Ready : ClusterState.Provisioning);
+            .HasConversion(s => ClusterStateText.Of(s), s => ClusterStateText.Parse(s));
         cluster.Property(c => c.CreatedAt).HasConversion(UtcTicks.Converter);
         cluster.Property(c => c.UpdatedAt).HasConversion(UtcTicks.Converter);
     }

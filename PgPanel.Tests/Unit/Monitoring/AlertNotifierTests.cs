@@ -32,6 +32,25 @@ public sealed class AlertNotifierTests
         Assert.DoesNotContain("secret-token", notifier.LastDelivery.Outcome, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_older_slower_send_does_not_overwrite_the_newest_delivery()
+    {
+        var handler = new SlowFirstHandler();
+        var notifier = Notifier(handler);
+        var slow = notifier.NotifyAsync([new AlertEvent { ClusterName = "alpha", Node = "standby1", Rule = "lag", Kind = "raised", Message = "standby1 lags" }]);
+        await handler.FirstArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await notifier.NotifyAsync([Alert]);
+        Assert.Equal("down raised for alpha/standby1: refused with HTTP 500", notifier.LastDelivery!.Outcome);
+
+        // The first attempt (started earlier) ends now, accepted: the newer attempt's outcome stays.
+        handler.ReleaseFirst.SetResult();
+        await slow.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, handler.Requests);
+        Assert.False(notifier.LastDelivery!.Succeeded);
+        Assert.Equal("down raised for alpha/standby1: refused with HTTP 500", notifier.LastDelivery.Outcome);
+    }
+
     private static AlertNotifier Notifier(HttpMessageHandler handler)
     {
         var options = Options.Create(new MonitorOptions { WebhookUrl = "http://127.0.0.1:9/hook?token=secret-token" });
@@ -54,5 +73,29 @@ public sealed class AlertNotifierTests
             "refuse" => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)),
             _ => throw new InvalidOperationException("a handler's bug"),
         };
+    }
+
+    /// <summary>The first request waits until released, then is accepted; any later one is refused at once.</summary>
+    private sealed class SlowFirstHandler : HttpMessageHandler
+    {
+        private int _requests;
+
+        public TaskCompletionSource FirstArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource ReleaseFirst { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _requests) > 1)
+            {
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError);
+            }
+
+            FirstArrived.SetResult();
+            await ReleaseFirst.Task.WaitAsync(cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.NoContent);
+        }
     }
 }

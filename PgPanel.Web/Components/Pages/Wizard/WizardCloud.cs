@@ -26,7 +26,7 @@ public sealed class WizardCloud
 
     public string InstanceType { get; set; } = "ecs.g6.large";
 
-    public string Image { get; set; } = "centos-7";
+    public CloudImage Image { get; set; } = CloudImage.Centos7;
 
     public string SystemDiskCategory { get; set; } = "cloud_essd";
 
@@ -34,7 +34,7 @@ public sealed class WizardCloud
 
     public int EipBandwidth { get; set; } = 5;
 
-    public string ConnectVia { get; set; } = "private";
+    public CloudConnectVia ConnectVia { get; set; } = CloudConnectVia.Private;
 
     /// <summary>False: root logs in with <see cref="InstancePassword"/> (generated here, kept sealed).</summary>
     public bool UseKeyPair { get; set; }
