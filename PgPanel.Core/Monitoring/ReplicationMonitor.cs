@@ -142,8 +142,7 @@ public sealed partial class ReplicationMonitor(
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            var source = sources.For(target, node);
-            await using var connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await sources.OpenConnectionAsync(target, node, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand(query, connection);
             Interlocked.Increment(ref _roundTrips);
             var json = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -153,11 +152,13 @@ public sealed partial class ReplicationMonitor(
         }
         catch (PostgresException ex)
         {
+            sources.Failed(target, node);
             return new NodeResult(null, $"{ex.SqlState}: {ex.MessageText}", stopwatch.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or JsonException or System.Net.Sockets.SocketException or IOException
                                        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            sources.Failed(target, node);
             return new NodeResult(null, ex.InnerException is { } inner && ex is NpgsqlException ? $"{ex.Message} ({inner.Message})" : ex.Message,
                 stopwatch.Elapsed.TotalMilliseconds);
         }

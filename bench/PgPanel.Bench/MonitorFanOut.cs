@@ -61,11 +61,27 @@ public static class MonitorFanOut
             var nodeCount = targets.Sum(t => t.Nodes.Count);
             Console.Error.WriteLine($"B3: {nodeCount} node entries on one local pair, 1 s interval, {options.Seconds} s measured");
 
-            // Warm up: open every connection once.
-            for (var i = 0; i < 3; i++)
+            // Warm up until every node has answered once — all 250 entries per server open their connection through the
+            // monitor's per-server gate, which takes several intervals on a busy machine — then a few more intervals, so
+            // that the JIT's tiering (several times the steady CPU for the first seconds) is over before the measured ones.
+            var warmUp = Stopwatch.StartNew();
+            var warmTicks = 0;
+            var connectedAt = -1;
+            while (connectedAt < 0 || warmTicks < connectedAt + 5)
             {
-                await TickAsync(targets, monitor, CancellationToken.None);
+                var answered = await TickAsync(targets, monitor, CancellationToken.None);
+                warmTicks++;
+                if (connectedAt < 0 && answered.All(s => s.Primary.Reachable && s.Standbys.All(b => b.Reachable)))
+                {
+                    connectedAt = warmTicks;
+                }
+                else if (connectedAt < 0 && warmUp.Elapsed > TimeSpan.FromMinutes(2))
+                {
+                    throw new InvalidOperationException($"Not every node answered within {warmUp.Elapsed.TotalSeconds:0} s of warm-up.");
+                }
             }
+
+            Console.Error.WriteLine($"B3: warm-up {warmTicks} intervals ({warmUp.Elapsed.TotalSeconds:0.0} s), every node answering from interval {connectedAt}");
 
             var latencies = new List<double>();
             var statementsBefore = monitor.RoundTrips;
