@@ -204,9 +204,9 @@ public sealed class LocalShell : IHostShell
                 process.Kill(entireProcessTree: true);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or AggregateException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
-            // Already gone.
+            // Already gone, or a descendant that may not be signalled (best effort: this may run in a cancel callback).
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class ShellSession : IAsyncDisposable
     /// </summary>
     private const string Driver =
         """
+        export LC_ALL=C
         exec 2>&1
         while IFS=' ' read -r __pgpanel_mark __pgpanel_len __pgpanel_envs __pgpanel_inlen; do
           IFS= read -r -N "$__pgpanel_len" __pgpanel_script || exit 0
@@ -38,14 +39,17 @@ internal sealed class ShellSession : IAsyncDisposable
             for __pgpanel_kv in "${__pgpanel_env[@]}"; do export "$__pgpanel_kv"; done
             unset -v __pgpanel_env __pgpanel_kv __pgpanel_name __pgpanel_value __pgpanel_in __pgpanel_i __pgpanel_vlen __pgpanel_len __pgpanel_envs __pgpanel_inlen
             unset -f __pgpanel_run
-            eval "$__pgpanel_script"
+            SECONDS=0
+            eval "unset -v __pgpanel_mark __pgpanel_script; $__pgpanel_script"
           }
           if [ "$__pgpanel_inlen" -ge 0 ]; then
             printf '%s' "$__pgpanel_in" | ( __pgpanel_run )
           else
             ( __pgpanel_run ) </dev/null
           fi
-          printf '\n%s %d\n' "$__pgpanel_mark" "$?"
+          __pgpanel_rc=$?
+          unset -v __pgpanel_script __pgpanel_env __pgpanel_value __pgpanel_in
+          printf '\n%s %d\n' "$__pgpanel_mark" "$__pgpanel_rc"
         done
         """;
 
@@ -57,12 +61,15 @@ internal sealed class ShellSession : IAsyncDisposable
     private readonly StringBuilder _pending = new();
     private int _bufferStart;
     private int _bufferEnd;
+    private readonly StringBuilder _errors = new();
+    private readonly Task _errorPump;
     private bool _broken;
 
     private ShellSession(Process process)
     {
         _process = process;
         _output = process.StandardOutput;
+        _errorPump = PumpErrorsAsync(process.StandardError);
     }
 
     /// <summary>False once its bash has ended or a command was cancelled in it.</summary>
@@ -76,7 +83,9 @@ internal sealed class ShellSession : IAsyncDisposable
         start.ArgumentList.Add(Driver);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
-        start.RedirectStandardError = false;
+        // The driver sends its commands' standard error to standard output; what comes on standard error is from before
+        // bash ran it (runuser: "user … does not exist") and becomes the output of the command that found the session gone.
+        start.RedirectStandardError = true;
         start.UseShellExecute = false;
         var process = new Process { StartInfo = start };
         process.Start();
@@ -117,13 +126,25 @@ internal sealed class ShellSession : IAsyncDisposable
             {
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (IOException)
+            {
+                // The session's bash is gone (its end is read below, with what it said).
+            }
 
             var exitCode = await ReadUntilMarkerAsync(OnLine, cancellationToken).ConfigureAwait(false);
-            return new ShellResult(exitCode, output.ToString());
+            if (exitCode is null)
+            {
+                // Like a process of its own that died: its exit code, and whatever it said before.
+                _broken = true;
+                return new ShellResult(await EndedAsync(OnLine).ConfigureAwait(false), output.ToString());
+            }
+
+            return new ShellResult(exitCode.Value, output.ToString());
         }
         catch
         {
-            _broken = true;
+            // A cancel, or a failure here (a subscriber's exception): the command must not go on unwatched.
+            Abandon();
             throw;
         }
         finally
@@ -157,8 +178,8 @@ internal sealed class ShellSession : IAsyncDisposable
         }
         finally
         {
+            // The gate is not disposed: a command that is still finishing releases it.
             _process.Dispose();
-            _gate.Dispose();
         }
     }
 
@@ -167,24 +188,33 @@ internal sealed class ShellSession : IAsyncDisposable
 
     private async Task WriteRequestAsync(string script, ShellCommand command)
     {
+        // Each part is encoded on its own, so that its byte count is exactly the bytes sent for it.
         var environment = command.Environment ?? new Dictionary<string, string>();
-        var request = new StringBuilder();
-        request.Append(CultureInfo.InvariantCulture, $"{_marker} {Encoding.UTF8.GetByteCount(script)} {environment.Count} {(command.StandardInput is { } input ? Encoding.UTF8.GetByteCount(input) : -1)}\n");
-        request.Append(script);
+        var scriptBytes = Encoding.UTF8.GetBytes(script);
+        var inputBytes = command.StandardInput is { } input ? Encoding.UTF8.GetBytes(input) : null;
+        using var request = new MemoryStream();
+        void Add(byte[] bytes) => request.Write(bytes);
+        Add(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{_marker} {scriptBytes.Length} {environment.Count} {inputBytes?.Length ?? -1}\n")));
+        Add(scriptBytes);
         foreach (var (name, value) in environment)
         {
-            request.Append(CultureInfo.InvariantCulture, $"{name} {Encoding.UTF8.GetByteCount(value)}\n").Append(value);
+            var valueBytes = Encoding.UTF8.GetBytes(value);
+            Add(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{name} {valueBytes.Length}\n")));
+            Add(valueBytes);
         }
 
-        request.Append(command.StandardInput);
-        var bytes = Encoding.UTF8.GetBytes(request.ToString());
+        if (inputBytes is not null)
+        {
+            Add(inputBytes);
+        }
+
         var stream = _process.StandardInput.BaseStream;
-        await stream.WriteAsync(bytes).ConfigureAwait(false);
+        await stream.WriteAsync(request.GetBuffer().AsMemory(0, (int)request.Length)).ConfigureAwait(false);
         await stream.FlushAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Reads lines (ended by \n or \r) until the marker line; returns the exit code it carries.</summary>
-    private async Task<int> ReadUntilMarkerAsync(Action<string> onLine, CancellationToken cancellationToken)
+    /// <summary>Reads lines (ended by \n or \r) until the marker line; returns the exit code it carries, null when the session ended.</summary>
+    private async Task<int?> ReadUntilMarkerAsync(Action<string> onLine, CancellationToken cancellationToken)
     {
         // The driver prints "\n<marker> <code>": the \n ends a last line the command left open. Empty lines are not
         // output, as with a fresh process (OutputLineSplitter).
@@ -193,11 +223,17 @@ internal sealed class ShellSession : IAsyncDisposable
             if (_bufferStart == _bufferEnd)
             {
                 _bufferStart = 0;
-                _bufferEnd = await _output.ReadAsync(_buffer.AsMemory()).ConfigureAwait(false);
+                _bufferEnd = await _output.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
                 if (_bufferEnd == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new IOException($"The shell session ended unexpectedly (exit code {(_process.HasExited ? _process.ExitCode : -1)}).");
+                    if (_pending.Length > 0)
+                    {
+                        onLine(_pending.ToString());
+                        _pending.Clear();
+                    }
+
+                    return null;
                 }
             }
 
@@ -223,6 +259,51 @@ internal sealed class ShellSession : IAsyncDisposable
                 }
 
                 onLine(line);
+            }
+        }
+    }
+
+    /// <summary>The session's bash ended: what it said on standard error goes to the output; its exit code (255 when unknown or 0).</summary>
+    private async Task<int> EndedAsync(Action<string> onLine)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            await _errorPump.WaitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon();
+        }
+
+        string errors;
+        lock (_errors)
+        {
+            errors = _errors.ToString();
+        }
+
+        foreach (var line in errors.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            onLine(line);
+        }
+
+        var exitCode = _process.HasExited ? _process.ExitCode : 255;
+        return exitCode == 0 ? 255 : exitCode;
+    }
+
+    private async Task PumpErrorsAsync(StreamReader reader)
+    {
+        var buffer = new char[1024];
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        {
+            lock (_errors)
+            {
+                if (_errors.Length < 64 * 1024)
+                {
+                    _errors.Append(buffer, 0, read);
+                }
             }
         }
     }

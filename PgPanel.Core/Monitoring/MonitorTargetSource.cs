@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PgPanel.Core.Clusters;
 using PgPanel.Core.Planning;
 using PgPanel.Core.Records;
@@ -9,9 +10,10 @@ namespace PgPanel.Core.Monitoring;
 /// <summary>
 /// The clusters to watch: every cluster PgPanel built ("ready"), with its nodes and monitoring login. One read of the
 /// cluster list (the sealed secrets come with each record), and only the monitoring password is unsealed — not one
-/// more query and every secret per cluster, which at 250 clusters cost seconds per refresh.
+/// more query and every secret per cluster, which at 250 clusters cost seconds per refresh. A cluster whose stored spec
+/// or secret cannot be read is logged and left out; it does not stop the monitoring of the others.
 /// </summary>
-public sealed class MonitorTargetSource(ClusterStore clusters, SecretProtector protector)
+public sealed class MonitorTargetSource(ClusterStore clusters, SecretProtector protector, ILogger<MonitorTargetSource> logger)
 {
     public async Task<IReadOnlyList<MonitorTarget>> LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -23,14 +25,22 @@ public sealed class MonitorTargetSource(ClusterStore clusters, SecretProtector p
                 continue;
             }
 
-            var sealedSecrets = PanelJson.Deserialize<Dictionary<string, string>>(record.SealedSecretsJson);
-            if (!sealedSecrets.TryGetValue(PlanDefaults.MonitorPasswordSecret, out var sealedPassword))
+            try
             {
-                continue;
-            }
+                var sealedSecrets = PanelJson.Deserialize<Dictionary<string, string>>(record.SealedSecretsJson);
+                if (!sealedSecrets.TryGetValue(PlanDefaults.MonitorPasswordSecret, out var sealedPassword))
+                {
+                    continue;
+                }
 
-            var spec = PanelJson.Deserialize<ClusterSpec>(record.SpecJson);
-            targets.Add(For(spec, protector.Unseal(sealedPassword)));
+                var spec = PanelJson.Deserialize<ClusterSpec>(record.SpecJson);
+                targets.Add(For(spec, protector.Unseal(sealedPassword)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Cluster {Cluster} is not monitored: its stored spec or monitoring secret cannot be read ({Error}).",
+                    record.Name, ex.GetType().Name + ": " + ex.Message);
+            }
         }
 
         return targets;

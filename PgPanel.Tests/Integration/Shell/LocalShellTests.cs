@@ -131,6 +131,42 @@ public sealed class LocalShellTests
     }
 
     [Fact]
+    public async Task A_command_sees_nothing_of_the_session_s_protocol_and_its_clock_starts_with_it()
+    {
+        await using var shell = new LocalShell();
+        await shell.RunAsync(new ShellCommand("true"));
+        await Task.Delay(1100);
+        var result = await shell.RunAsync(new ShellCommand("echo \"${__pgpanel_mark:-unset} ${__pgpanel_script:-unset} ${__pgpanel_in:-unset} $SECONDS\""));
+        Assert.Equal("unset unset unset 0", result.Output.Trim());
+    }
+
+    [Fact]
+    public async Task A_command_that_ends_its_session_fails_like_a_killed_process_and_the_next_one_runs()
+    {
+        await using var shell = new LocalShell();
+        var killed = await shell.RunAsync(new ShellCommand("echo before; kill $$"));
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.Contains("before", killed.Output, StringComparison.Ordinal);
+        var next = await shell.RunAsync(new ShellCommand("echo after"));
+        Assert.Equal((0, "after"), (next.ExitCode, next.Output.Trim()));
+    }
+
+    [Fact]
+    public async Task A_user_that_does_not_exist_is_an_exit_code_with_runuser_s_reason()
+    {
+        await using var shell = new LocalShell();
+        if (!LocalPostgres.IsRoot)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => shell.RunAsync(new ShellCommand("true", "pgpanel-no-such-user")));
+            return;
+        }
+
+        var result = await shell.RunAsync(new ShellCommand("true", "pgpanel-no-such-user"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("pgpanel-no-such-user", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Output_streams_line_by_line_and_carriage_returns_end_lines()
     {
         var lines = new List<string>();
